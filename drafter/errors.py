@@ -1,0 +1,57 @@
+"""The one error hierarchy: every message says what went wrong and what to do next."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class DrafterError(Exception):
+    """Base of every error drafter reports to a user; the CLI exits with `exit_code`."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, path: str | Path | None = None, line: int | None = None,
+                 field: str | None = None, hint: str | None = None):
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.field = field
+        self.hint = hint
+        super().__init__(self.render())
+
+    def location(self) -> str:
+        """Where the problem is, as `file:line` (or just the file)."""
+        if self.path is None:
+            return ""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def render(self) -> str:
+        """One line in Chinese: location, field, problem, and how to fix it."""
+        parts = []
+        loc = self.location()
+        if loc:
+            parts.append(f"{loc}：")
+        if self.field:
+            parts.append(f"字段 {self.field}：")
+        parts.append(self.message)
+        if self.hint:
+            parts.append(f"（{self.hint}）")
+        return "".join(parts)
+
+
+class InputError(DrafterError):
+    """Bad input from the user (a file, a field, an option): exit code 2."""
+
+    exit_code = 2
+
+
+class FactsError(InputError):
+    """A facts file that cannot be loaded or is not valid."""
+
+
+class DocumentError(InputError):
+    """A document that cannot be read."""
+
+
+class SampleError(InputError):
+    """A sample (范文) file or folder that cannot be used."""

@@ -1,0 +1,426 @@
+"""Facts files: load a clerk's YAML into typed objects that remember each value's source line."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+
+from drafter.errors import FactsError
+from drafter.files import MAX_FACTS_BYTES, DecodedText, encoding_notice, read_text
+
+KINDS = ("intro", "work", "problems", "plans", "closing")
+KIND_NAMES = {"intro": "开头", "work": "工作", "problems": "问题", "plans": "打算", "closing": "结尾"}
+APPROX_WORDS = ("余", "多", "约", "近", "以上", "不足", "左右")
+SECTION_ID = re.compile(r"^[a-z0-9_-]+$")
+
+TOP_KEYS = ("unit", "period", "campaign", "title", "author", "date", "facts", "allow", "sections")
+REQUIRED_TOP = ("unit", "period", "campaign", "sections")
+SECTION_KEYS = ("id", "title", "kind", "facts")
+REQUIRED_SECTION = ("id", "title")
+ITEM_KEYS = ("text", "value", "unit", "approx")
+
+# Keys clerks are likely to write in Chinese, mapped to the key we expect.
+_CHINESE_KEYS = {
+    "单位": "unit", "时间": "period", "期间": "period", "年度": "period", "创建": "campaign",
+    "标题": "title", "落款": "author", "日期": "date", "事实": "facts", "章节": "sections",
+    "类型": "kind", "编号": "id", "标识": "id", "数值": "value", "单位名称": "unit", "约数": "approx",
+}
+FIELD_NAMES = {
+    "unit": "单位", "period": "时间", "campaign": "创建目标", "title": "标题", "author": "落款单位",
+    "date": "落款日期", "facts": "事实", "allow": "允许短语", "sections": "章节", "id": "章节ID",
+    "kind": "类型", "text": "文字", "value": "数值", "approx": "约数",
+}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One supplied fact: text as the user wrote it (composed for mapping items), with its line."""
+
+    text: str
+    line: int
+    field: str
+    section: str | None = None
+    value: Decimal | None = None
+    unit: str | None = None
+    approx: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the summary to be drafted, with its facts."""
+
+    id: str
+    title: str
+    kind: str
+    facts: tuple[Statement, ...]
+    line: int
+    title_line: int
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class Facts:
+    """A whole facts file, typed, with the source line of every value."""
+
+    path: Path
+    encoding: str
+    unit: str
+    period: str
+    campaign: str
+    title: str
+    author: str
+    date: str | None
+    facts: tuple[Statement, ...]
+    allow: tuple[str, ...]
+    sections: tuple[Section, ...]
+    header: tuple[Statement, ...] = field(default=())
+
+    def statements(self) -> list[Statement]:
+        """Every statement that may carry a number, in file order (header, facts, sections)."""
+        out = list(self.header) + list(self.facts)
+        for sec in self.sections:
+            out.append(Statement(sec.title, sec.title_line, f"{_sec_field(sec)}.title", sec.id))
+            out.extend(sec.facts)
+        return sorted(out, key=lambda s: s.line)
+
+    @property
+    def notice(self) -> str | None:
+        """The encoding notice for this file (None when it was UTF-8)."""
+        return encoding_notice(self.path, self.encoding)
+
+    def section(self, section_id: str) -> Section:
+        """Return the section with this id, or raise FactsError listing the ids."""
+        for sec in self.sections:
+            if sec.id == section_id:
+                return sec
+        ids = "、".join(s.id for s in self.sections)
+        raise FactsError(f"没有 ID 为 “{section_id}” 的章节", path=self.path,
+                         hint=f"可用的章节 ID：{ids}")
+
+
+def _sec_field(sec: Section) -> str:
+    return f"sections[{sec.index}]"
+
+
+def load_facts(path: str | Path) -> Facts:
+    """Load and validate a facts file; raise FactsError naming file, line and field."""
+    decoded = read_text(path, what="事实文件", max_bytes=MAX_FACTS_BYTES)
+    return parse_facts(decoded)
+
+
+def parse_facts(decoded: DecodedText) -> Facts:
+    """Validate decoded YAML text as a facts file."""
+    return _Parser(decoded).parse()
+
+
+class _Parser:
+    """Walks the YAML node tree (not the loaded data) so every error knows its line."""
+
+    def __init__(self, decoded: DecodedText):
+        self.path = decoded.path
+        self.decoded = decoded
+
+    def fail(self, message: str, node: yaml.Node | None = None, field: str | None = None,
+             hint: str | None = None, line: int | None = None) -> FactsError:
+        if line is None and node is not None:
+            line = node.start_mark.line + 1
+        return FactsError(message, path=self.path, line=line, field=field, hint=hint)
+
+    def parse(self) -> Facts:
+        root = self.compose()
+        if isinstance(root, yaml.ScalarNode) and "：" in str(root.value):
+            raise self.fail("文件不是“键: 值”的格式", root,
+                            hint="请使用半角冒号“:”，冒号后加一个空格，例如 unit: 芦洲乡")
+        top = self.mapping(root, "文件顶层", TOP_KEYS, REQUIRED_TOP, field=None)
+        header = []
+        values: dict[str, str] = {}
+        for key in ("unit", "period", "campaign", "title", "author", "date"):
+            if key in top:
+                k_node, v_node = top[key]
+                values[key] = self.text(v_node, key)
+                header.append(Statement(values[key], v_node.start_mark.line + 1, key))
+        unit, period, campaign = values["unit"], values["period"], values["campaign"]
+        facts = self.statements(top["facts"][1], "facts", None) if "facts" in top else ()
+        allow = self.allow(top["allow"][1]) if "allow" in top else ()
+        sections = self.sections(top["sections"][1])
+        return Facts(
+            path=self.path, encoding=self.decoded.encoding, unit=unit, period=period,
+            campaign=campaign, title=values.get("title") or f"{unit}{period}创建{campaign}工作总结",
+            author=values.get("author") or unit, date=values.get("date"),
+            facts=facts, allow=allow, sections=sections, header=tuple(header),
+        )
+
+    def compose(self) -> yaml.Node:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        try:
+            root = yaml.compose(self.decoded.text, Loader=loader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            if exc.context_mark is not None and "quoted scalar" in (exc.context or ""):
+                mark = exc.context_mark  # where the unclosed quote opened, not the end of file
+            line = mark.line + 1 if mark else None
+            raise self.fail(f"YAML 格式错误：{_yaml_problem(exc, self.decoded.text, line)}", line=line,
+                            hint=_yaml_hint(exc, self.decoded.text, line)) from None
+        except yaml.YAMLError as exc:
+            raise self.fail(f"YAML 格式错误：{exc}") from None
+        if root is None:
+            raise self.fail("事实文件是空的（只有注释）", hint="可用 drafter init 生成模板")
+        return root
+
+    def mapping(self, node: yaml.Node, what: str, allowed: tuple[str, ...],
+                required: tuple[str, ...], field: str | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(f"{what}应为“键: 值”的映射，实际是{_node_kind(node)}", node, field)
+        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for k_node, v_node in node.value:
+            key = str(k_node.value)
+            where = f"{field}.{key}" if field else key
+            if key in out:
+                first = out[key][0].start_mark.line + 1
+                raise self.fail(f"键 {key} 重复（第 {first} 行已出现）", k_node, where)
+            if key not in allowed:
+                raise self.fail(f"未知的键 “{key}”", k_node, where, hint=_suggest(key, allowed))
+            out[key] = (k_node, v_node)
+        for key in required:
+            if key not in out:
+                raise self.fail(f"缺少必填的键 {key}（{FIELD_NAMES.get(key, key)}）", node,
+                                f"{field}.{key}" if field else key,
+                                hint=f"请在第 {node.start_mark.line + 1} 行所在的块中加上 {key}: …")
+            if _is_null(out[key][1]):
+                raise self.fail(f"必填的键 {key}（{FIELD_NAMES.get(key, key)}）没有填写内容",
+                                out[key][0], f"{field}.{key}" if field else key)
+        return out
+
+    def text(self, node: yaml.Node, field: str) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(f"应为一段文字，实际是{_node_kind(node)}", node, field,
+                            hint="文字中含冒号、井号等符号时请给整段加引号")
+        value = str(node.value).strip()
+        if not value and field in REQUIRED_TOP + REQUIRED_SECTION + ("text",):
+            raise self.fail("内容不能为空", node, field)
+        return value
+
+    def statements(self, node: yaml.Node, field: str, section: str | None) -> tuple[Statement, ...]:
+        if _is_null(node):
+            return ()
+        if isinstance(node, yaml.ScalarNode):
+            raise self.fail("应为列表（每条事实一行，以“- ”开头）", node, field,
+                            hint="例如 “  - 志愿服务队伍共计65人”")
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(f"应为列表，实际是{_node_kind(node)}", node, field)
+        out = []
+        for i, item in enumerate(node.value):
+            where = f"{field}[{i}]"
+            line = item.start_mark.line + 1
+            if isinstance(item, yaml.MappingNode):
+                out.append(self.item(item, where, section))
+            else:
+                out.append(Statement(self.text(item, where), line, where, section))
+        return tuple(out)
+
+    def item(self, node: yaml.MappingNode, field: str, section: str | None) -> Statement:
+        m = self.mapping(node, "事实条目", ITEM_KEYS, ("text",), field)
+        text = self.text(m["text"][1], f"{field}.text")
+        value = unit = approx = None
+        if "value" in m and not _is_null(m["value"][1]):
+            v_node = m["value"][1]
+            raw = str(v_node.value).strip().replace(",", "") if isinstance(v_node, yaml.ScalarNode) else ""
+            try:
+                value = Decimal(raw)
+            except InvalidOperation:
+                raise self.fail(f"数值应为数字，实际是 “{v_node.value}”", v_node, f"{field}.value",
+                                hint="只写数字，例如 value: 7；单位写在 unit 里") from None
+            if not value.is_finite():
+                raise self.fail(f"数值应为数字，实际是 “{v_node.value}”", v_node, f"{field}.value")
+        if "unit" in m and not _is_null(m["unit"][1]):
+            unit = self.text(m["unit"][1], f"{field}.unit")
+        if "approx" in m and not _is_null(m["approx"][1]):
+            a_node = m["approx"][1]
+            approx = self.text(a_node, f"{field}.approx")
+            if approx not in APPROX_WORDS:
+                raise self.fail(f"约数写法 “{approx}” 不认识", a_node, f"{field}.approx",
+                                hint="可用：" + "、".join(APPROX_WORDS))
+            if value is None:
+                raise self.fail("写了约数 approx 却没有数值 value", a_node, f"{field}.approx")
+        if unit is not None and value is None:
+            raise self.fail("写了单位 unit 却没有数值 value", m["unit"][1], f"{field}.unit")
+        return Statement(compose_statement(text, value, unit, approx), node.start_mark.line + 1,
+                         field, section, value, unit, approx)
+
+    def allow(self, node: yaml.Node) -> tuple[str, ...]:
+        if _is_null(node):
+            return ()
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail("应为短语列表，例如 allow: [四办五中心]", node, "allow")
+        return tuple(self.text(item, f"allow[{i}]") for i, item in enumerate(node.value))
+
+    def sections(self, node: yaml.Node) -> tuple[Section, ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(f"sections 应为章节列表，实际是{_node_kind(node)}", node, "sections",
+                            hint="每个章节以“- id: …”开头")
+        if not node.value:
+            raise self.fail("章节列表是空的：至少需要一个章节", node, "sections",
+                            hint="可用 drafter init 生成带示例章节的模板")
+        seen: dict[str, int] = {}
+        out = []
+        for i, s_node in enumerate(node.value):
+            where = f"sections[{i}]"
+            m = self.mapping(s_node, "章节", SECTION_KEYS, REQUIRED_SECTION, where)
+            id_node = m["id"][1]
+            sid = self.text(id_node, f"{where}.id")
+            if not SECTION_ID.match(sid):
+                raise self.fail(f"章节 ID “{sid}” 不合规", id_node, f"{where}.id",
+                                hint="只能用小写英文字母、数字、下划线和连字符，例如 publicity")
+            if sid in seen:
+                raise self.fail(f"章节 ID “{sid}” 重复（第 {seen[sid]} 行已使用）", id_node,
+                                f"{where}.id", hint="每个章节的 id 必须不同")
+            seen[sid] = id_node.start_mark.line + 1
+            kind = "work"
+            if "kind" in m:
+                kind_node = m["kind"][1]
+                kind = self.text(kind_node, f"{where}.kind")
+                if kind not in KINDS:
+                    raise self.fail(f"类型 “{kind}” 不认识", kind_node, f"{where}.kind",
+                                    hint="可用：" + "、".join(f"{k}（{KIND_NAMES[k]}）" for k in KINDS)
+                                    + _suggest(kind, KINDS, prefix="；"))
+            title_node = m["title"][1]
+            facts = self.statements(m["facts"][1], f"{where}.facts", sid) if "facts" in m else ()
+            out.append(Section(sid, self.text(title_node, f"{where}.title"), kind, facts,
+                               s_node.start_mark.line + 1, title_node.start_mark.line + 1, i))
+        return tuple(out)
+
+
+def compose_statement(text: str, value: Decimal | None, unit: str | None, approx: str | None) -> str:
+    """Write a mapping item as one statement, e.g. 宣讲 + 10 + 余 + 场 -> 宣讲10余场."""
+    if value is None:
+        return text
+    number = format(value, "f")
+    unit = unit or ""
+    if approx in ("约", "近", "不足"):
+        quantity = f"{approx}{number}{unit}"
+    elif approx in ("以上", "左右"):
+        quantity = f"{number}{unit}{approx}"
+    else:
+        quantity = f"{number}{approx or ''}{unit}"
+    return f"{text}{quantity}"
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")
+
+
+def _node_kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "映射（键: 值）"
+    if isinstance(node, yaml.SequenceNode):
+        return "列表"
+    if _is_null(node):
+        return "空值"
+    return f"文字 “{node.value}”"
+
+
+def _suggest(key: str, allowed: tuple[str, ...], prefix: str = "") -> str:
+    if key in _CHINESE_KEYS and _CHINESE_KEYS[key] in allowed:
+        return f"{prefix}请改用英文键 {_CHINESE_KEYS[key]}"
+    close = difflib.get_close_matches(key.lower(), allowed, n=1, cutoff=0.5)
+    if close:
+        return f"{prefix}是不是想写 {close[0]}？"
+    return f"{prefix}可用的键：" + "、".join(allowed) if not prefix else ""
+
+
+_YAML_PROBLEMS = {
+    "mapping values are not allowed": "此处不能出现“: ”",
+    "could not find expected ':'": "缺少冒号“:”",
+    "found undefined alias": "引用了未定义的别名",
+    "expected <block end>, but found": "缩进不一致",
+    "did not find expected key": "缩进不一致或缺少键",
+    "did not find expected '-' indicator": "列表缩进不一致",
+    "found unexpected end of stream": "引号或括号没有闭合",
+    "found unknown escape character": "双引号中有无效的转义字符",
+}
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, line: int | None) -> str:
+    problem = (exc.problem or "").strip()
+    if _tab_indented(text, line):
+        return f"不能用 Tab 缩进（{problem}）"
+    for english, chinese in _YAML_PROBLEMS.items():
+        if problem.startswith(english):
+            return f"{chinese}（{problem}）"
+    return problem or str(exc)
+
+
+def _tab_indented(text: str, line: int | None) -> bool:
+    lines = text.splitlines()
+    if not line or line > len(lines):
+        return False
+    current = lines[line - 1]
+    return "\t" in current[: len(current) - len(current.lstrip())]
+
+
+_FULLWIDTH_KEY = re.compile(r"^\s*-?\s*[A-Za-z_]+\s*：", re.MULTILINE)
+
+
+def _yaml_hint(exc: yaml.MarkedYAMLError, text: str, line: int | None) -> str:
+    problem = exc.problem or ""
+    nearby = "\n".join(text.splitlines()[max(0, (line or 1) - 3):(line or 1)])
+    if _FULLWIDTH_KEY.search(nearby):
+        return "键后面的冒号请用半角“:”，并在冒号后加一个空格，例如 unit: 芦洲乡"
+    if _tab_indented(text, line):
+        return "请把行首的 Tab 换成空格"
+    if problem.startswith("mapping values"):
+        return "文字里有“: ”时请给整段加引号，或改用全角冒号“：”"
+    if "escape" in problem:
+        return "路径或文字含反斜杠时请改用单引号"
+    return "请检查这一行及上一行的缩进、冒号和引号"
+
+
+@dataclass(frozen=True)
+class SectionNumbers:
+    """What `drafter facts validate` shows for one part of a facts file."""
+
+    id: str
+    title: str
+    kind: str
+    statements: int
+    numbers: tuple[str, ...]
+
+
+def summarize_numbers(facts: Facts) -> list[SectionNumbers]:
+    """Count statements and list the number mentions found, per section (document level first)."""
+    from drafter.numbers import extract_mentions
+
+    def found(statements) -> tuple[str, ...]:
+        return tuple(m.text for s in statements
+                     for m in extract_mentions(s.text, allow=facts.allow) if m.ignored is None)
+
+    doc_level = list(facts.header) + list(facts.facts)
+    rows = [SectionNumbers("（全文）", facts.title, "", len(facts.facts), found(doc_level))]
+    for sec in facts.sections:
+        rows.append(SectionNumbers(sec.id, sec.title, sec.kind, len(sec.facts),
+                                   found((Statement(sec.title, sec.title_line, ""),) + sec.facts)))
+    return rows
+
+
+def write_template(path: str | Path, *, force: bool = False) -> Path:
+    """Write the commented facts template; refuse to overwrite unless force."""
+    from drafter.files import write_atomic
+    from drafter.resources import template_path
+
+    target = Path(path)
+    if target.is_dir():
+        target = target / "facts.yaml"
+    if target.exists() and not force:
+        raise FactsError("文件已存在，没有覆盖", path=target,
+                         hint="如确需覆盖请加 --force，或换一个文件名")
+    text = template_path("facts.yaml").read_text(encoding="utf-8")
+    try:
+        write_atomic(target, text)
+    except OSError as exc:
+        raise FactsError(f"无法写入：{exc.strerror or exc}", path=target) from None
+    return target

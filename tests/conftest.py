@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from drafter.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "fixtures"
+# CI clones the repository with shared/ beside it; tests that read it skip when it is absent.
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture
+def run():
+    """Run the drafter CLI in-process and return click's Result (stdout and stderr apart)."""
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(app, [str(a) for a in args])
+
+    return invoke

@@ -1,0 +1,64 @@
+"""A regular (non-editable) install finds prompts/ and fixtures/: build the wheel, install it fresh."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheelhouse")
+    # No build isolation: the build backend comes from the test environment, not the network.
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(out), str(REPO)], check=True)
+    (path,) = out.glob("drafter-*.whl")
+    return path
+
+
+def test_wheel_ships_prompts_fixtures_and_templates(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "drafter/templates/facts.yaml" in names
+    assert any(n.startswith("drafter/_data/fixtures/samples/") and n.endswith(".txt") for n in names)
+    assert any(n.startswith("drafter/_data/fixtures/facts/") for n in names)
+    assert any(n.startswith("drafter/_data/prompts/") for n in names)
+
+
+def test_wheel_installed_in_fresh_venv_runs_samples(wheel, tmp_path):
+    env_dir = tmp_path / "fresh venv"
+    venv.create(env_dir, with_pip=True)
+    bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
+    python = bindir / ("python.exe" if os.name == "nt" else "python")
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+                   check=True)
+    # Dependencies come from the test environment (no network at test time); a path line in a
+    # .pth file does not run that environment's own .pth files, so its editable drafter stays out.
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    where = subprocess.run([str(python), "-c", "import drafter; print(drafter.__file__)"],
+                           capture_output=True, text=True, check=True, cwd=outside).stdout
+    assert str(env_dir) in where
+    drafter_exe = bindir / ("drafter.exe" if os.name == "nt" else "drafter")
+    proc = subprocess.run([str(drafter_exe), "samples"], capture_output=True, text=True,
+                          encoding="utf-8", cwd=outside, env={**os.environ, "COLUMNS": "200"})
+    assert proc.returncode == 0, proc.stderr
+    for name in ("篇一", "篇二", "篇三", "篇四", "篇五"):
+        assert name in proc.stdout
+    proc = subprocess.run([str(drafter_exe), "init", "t.yaml"], capture_output=True, text=True,
+                          encoding="utf-8", cwd=outside)
+    assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run([str(drafter_exe), "facts", "validate", "t.yaml"], capture_output=True,
+                          text=True, encoding="utf-8", cwd=outside)
+    assert proc.returncode == 0, proc.stderr
