@@ -135,7 +135,11 @@ def samples_command(ctx: typer.Context, samples: SamplesOption = None) -> None:
         return
     from drafter.samples import load_corpus
 
+    from drafter.files import encoding_notice
+
     corpus = load_corpus(samples)
+    for sample in corpus:
+        notify(encoding_notice(sample.path, sample.encoding))
     table = Table(title=f"范文库：{len(corpus)} 篇", title_justify="left")
     for column in ("范文", "章节", "类型", "标题", "字数"):
         table.add_column(column, overflow="fold")
