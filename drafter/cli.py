@@ -197,6 +197,119 @@ def samples_import_command(
     console.print(f"[green]共 {len(written)} 篇范文。查看：drafter samples --samples \"{escape(str(output))}\"[/green]")
 
 
+ModelOption = Annotated[Optional[str], typer.Option(
+    "--model", help="模型名称；offline 表示用内置的离线撰写器。也可用环境变量 DRAFTER_MODEL。")]
+BaseUrlOption = Annotated[Optional[str], typer.Option(
+    "--base-url", help="OpenAI 兼容接口地址，例如 http://127.0.0.1:8000/v1。也可用 OPENAI_BASE_URL。")]
+ApiKeyOption = Annotated[Optional[str], typer.Option(
+    "--api-key", help="API 密钥（建议改用环境变量，如 DEEPSEEK_API_KEY）。", show_default=False)]
+ProviderOption = Annotated[Optional[str], typer.Option(
+    "--provider", help="服务商预设：deepseek、qwen、moonshot、zhipu、ollama、vllm、llamacpp。")]
+TimeoutOption = Annotated[float, typer.Option("--timeout", help="单次请求超时（秒）。")]
+RetriesOption = Annotated[int, typer.Option("--max-retries", help="网络错误、429、5xx 的重试次数。")]
+
+
+def _settings(model, base_url, api_key, provider, timeout=120.0, max_retries=2):
+    from drafter.backends import resolve_settings
+
+    settings = resolve_settings(model=model, base_url=base_url, api_key=api_key, provider=provider,
+                                timeout=timeout, max_retries=max_retries)
+    notify(settings.notice)
+    return settings
+
+
+@app.command("draft")
+@reports_errors
+def draft_command(
+    facts: Annotated[Path, typer.Argument(help="事实文件（YAML）。")],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="草稿文件（.md），默认为“事实文件名.draft.md”。")] = None,
+    force: Annotated[bool, typer.Option("--force", help="草稿文件已存在时覆盖。")] = False,
+    model: ModelOption = None, base_url: BaseUrlOption = None, api_key: ApiKeyOption = None,
+    provider: ProviderOption = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="同时起草的章节数。")] = 4,
+    max_repairs: Annotated[int, typer.Option("--max-repairs", help="数字核对不通过时请模型修正的最多轮数。")] = 2,
+    max_prompt_tokens: Annotated[int, typer.Option("--max-prompt-tokens", help="每节提示词的 token 上限（超出时先去掉最不相关的范文）。")] = 8000,
+    samples: SamplesOption = None, timeout: TimeoutOption = 120.0, max_retries: RetriesOption = 2,
+) -> None:
+    """起草工作总结：逐节起草，逐节核对数字并请模型修正，写出 Markdown 草稿。"""
+    from drafter.drafting import draft_document
+    from drafter.views import DraftProgress, draft_summary
+
+    settings = _settings(model, base_url, api_key, provider, timeout, max_retries)
+    with DraftProgress(err_console) as progress:
+        result = draft_document(facts, output, settings=settings, concurrency=concurrency,
+                                max_repairs=max_repairs, max_prompt_tokens=max_prompt_tokens,
+                                samples=samples, force=force, on_event=progress.update)
+    console.print(draft_summary(result))
+    for s in result.sections:
+        if s.note:
+            err_console.print(f"[yellow]{escape(s.id)}：{escape(s.note)}[/yellow]", soft_wrap=True)
+    if result.ok:
+        console.print(f"[green]已写出草稿 {escape(str(result.output))}，所有章节的数字均已核对通过。[/green]")
+        return
+    bad = [s.id for s in result.sections if s.status != "passed"]
+    console.print(f"[yellow]已写出草稿 {escape(str(result.output))}，以下章节需要人工核对："
+                  f"{escape('、'.join(bad))}。核对：drafter check \"{escape(str(result.output))}\"[/yellow]")
+    raise typer.Exit(1)
+
+
+@app.command("prompt")
+@reports_errors
+def prompt_command(
+    facts: Annotated[Path, typer.Argument(help="事实文件（YAML）。")],
+    section: Annotated[str, typer.Option("--section", help="章节 ID。")],
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出消息列表。")] = False,
+    max_prompt_tokens: Annotated[int, typer.Option("--max-prompt-tokens", help="提示词的 token 上限。")] = 8000,
+    samples: SamplesOption = None,
+) -> None:
+    """打印某一节的完整提示词消息和 token 数，不调用任何模型。"""
+    import json
+
+    from drafter.drafting import frame_sections
+    from drafter.facts import load_facts
+    from drafter.prompts import build_prompt
+    from drafter.samples import load_corpus
+    from drafter.tokens import TOKEN_NOTE
+
+    loaded = load_facts(facts)
+    notify(loaded.notice)
+    framed = frame_sections(loaded)
+    framed.section(section)
+    prompt = build_prompt(framed, section, corpus=load_corpus(samples), max_prompt_tokens=max_prompt_tokens)
+    if as_json:
+        print(json.dumps({"section": section, "messages": prompt.messages, "tokens": prompt.tokens,
+                          "shared_tokens": prompt.shared_tokens, "references": prompt.references,
+                          "dropped_references": prompt.dropped_references,
+                          "max_tokens": prompt.max_tokens}, ensure_ascii=False, indent=2))
+        return
+    for i, message in enumerate(prompt.messages, start=1):
+        console.rule(f"消息 {i}：{message['role']}", align="left")
+        console.print(escape(message["content"]), soft_wrap=True)
+    console.rule()
+    console.print(f"提示词共 {prompt.tokens} tokens，其中各节共用的前缀 {prompt.shared_tokens} tokens；"
+                  f"参考范文：{escape('、'.join(prompt.references) or '无')}")
+    if prompt.dropped_references:
+        console.print("因超出 token 上限而去掉的范文：" + escape("、".join(prompt.dropped_references)))
+    notify(TOKEN_NOTE)
+
+
+@app.command("models")
+@reports_errors
+def models_command(
+    provider: ProviderOption = None, base_url: BaseUrlOption = None, api_key: ApiKeyOption = None,
+    timeout: TimeoutOption = 30.0,
+) -> None:
+    """列出接口（/v1/models）提供的模型。"""
+    import asyncio
+
+    from drafter.backends import list_models, resolve_settings
+
+    settings = resolve_settings(base_url=base_url, api_key=api_key, provider=provider,
+                                timeout=timeout, require_model=False)
+    for name in asyncio.run(list_models(settings)):
+        console.print(escape(name))
+
+
 def main() -> None:
     """Entry point of the `drafter` console script."""
     app(prog_name="drafter")

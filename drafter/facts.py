@@ -16,7 +16,7 @@ from drafter.files import MAX_FACTS_BYTES, DecodedText, encoding_notice, read_te
 KINDS = ("intro", "work", "problems", "plans", "closing")
 KIND_NAMES = {"intro": "开头", "work": "工作", "problems": "问题", "plans": "打算", "closing": "结尾"}
 APPROX_WORDS = ("余", "多", "约", "近", "以上", "不足", "左右")
-SECTION_ID = re.compile(r"^[a-z0-9_-]+$")
+SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")  # a leading _ is kept for drafter's own parts
 
 TOP_KEYS = ("unit", "period", "campaign", "title", "author", "date", "facts", "allow", "sections")
 REQUIRED_TOP = ("unit", "period", "campaign", "sections")
@@ -275,7 +275,7 @@ class _Parser:
             sid = self.text(id_node, f"{where}.id")
             if not SECTION_ID.match(sid):
                 raise self.fail(f"章节 ID “{sid}” 不合规", id_node, f"{where}.id",
-                                hint="只能用小写英文字母、数字、下划线和连字符，例如 publicity")
+                                hint="只能用小写英文字母、数字、下划线和连字符，且不能以下划线开头，例如 publicity")
             if sid in seen:
                 raise self.fail(f"章节 ID “{sid}” 重复（第 {seen[sid]} 行已使用）", id_node,
                                 f"{where}.id", hint="每个章节的 id 必须不同")

@@ -22,3 +22,14 @@ def run():
         return runner.invoke(app, [str(a) for a in args])
 
     return invoke
+
+
+MODEL_ENV = ("DRAFTER_MODEL", "OPENAI_BASE_URL", "OPENAI_API_KEY", "DEEPSEEK_API_KEY",
+             "DASHSCOPE_API_KEY", "MOONSHOT_API_KEY", "ZHIPUAI_API_KEY", "DRAFTER_HOME")
+
+
+@pytest.fixture(autouse=True)
+def no_model_env(monkeypatch):
+    """Tests never see the developer's model configuration or keys."""
+    for name in MODEL_ENV:
+        monkeypatch.delenv(name, raising=False)

@@ -1,0 +1,116 @@
+"""Print how fast `drafter check` is: characters per second in-process, and one CLI run's wall time.
+
+Usage: python bench/check_speed.py [--drafter PATH]
+Targets (issue 3): >= 300,000 characters per second; `drafter check` on a ~3,000-character
+draft under 0.3 s wall in total. Prints figures only; no asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from drafter.checker import check_text  # noqa: E402
+from drafter.facts import load_facts  # noqa: E402
+from drafter.numbers import extract_mentions  # noqa: E402
+
+TARGET_CHARS = 1_000_000
+
+
+def corpus() -> list[tuple[Path, Path | None]]:
+    """(sample text, facts file or None): fixture samples, else the shared dev case texts."""
+    samples = sorted((REPO / "fixtures" / "samples").glob("*.txt"))
+    if samples:
+        return [(p, _existing(REPO / "fixtures" / "facts" / f"{p.stem}.yaml")) for p in samples]
+    dev = REPO.parent / "shared" / "factcheck-eval" / "dev"
+    return [(p, _existing(dev / f"{p.stem}.facts.yaml")) for p in sorted(dev.glob("*.txt"))]
+
+
+def _existing(path: Path) -> Path | None:
+    return path if path.exists() else None
+
+
+def repeated(text: str, size: int) -> str:
+    """text repeated (on paragraph boundaries) to about `size` characters."""
+    unit = text.rstrip("\n") + "\n\n"
+    count = max(1, size // len(unit))
+    return unit * count
+
+
+def throughput(pairs) -> tuple[float, float, int]:
+    """(extraction chars/s, checking chars/s, characters) over the samples repeated to 1 MB."""
+    per_sample = TARGET_CHARS // len(pairs)
+    texts = [(repeated(p.read_text(encoding="utf-8-sig"), per_sample), f) for p, f in pairs]
+    loaded = {f: load_facts(f) for _, f in texts if f is not None}
+    chars = sum(len(t) for t, _ in texts)
+    extract_mentions("预热：一、共3次")
+    start = time.perf_counter()
+    for text, _ in texts:
+        extract_mentions(text)
+    extract_rate = chars / (time.perf_counter() - start)
+    checked = [(t, loaded[f]) for t, f in texts if f is not None]
+    check_rate = float("nan")
+    if checked:
+        n = sum(len(t) for t, _ in checked)
+        start = time.perf_counter()
+        for text, facts in checked:
+            check_text(text, facts)
+        check_rate = n / (time.perf_counter() - start)
+    return extract_rate, check_rate, chars
+
+
+def cli_wall_time(pairs, drafter: str) -> tuple[float, int, int] | None:
+    """Wall time of one `drafter check DOC --facts FACTS` on a ~3,000-character document."""
+    with_facts = [(p, f) for p, f in pairs if f is not None]
+    if not with_facts:
+        return None
+    path, facts = min(with_facts, key=lambda pf: abs(len(pf[0].read_text(encoding="utf-8-sig")) - 3000))
+    text = path.read_text(encoding="utf-8-sig")
+    while len(text) < 2800:
+        text += "\n" + text
+    with tempfile.TemporaryDirectory() as tmp:
+        doc = Path(tmp) / "draft.txt"
+        doc.write_text(text[:3200], encoding="utf-8")
+        cmd = [drafter, "check", str(doc), "--facts", str(facts), "--format", "json"]
+        subprocess.run(cmd, capture_output=True)  # warm the file cache and .pyc files
+        runs = []
+        code = 0
+        for _ in range(5):
+            start = time.perf_counter()
+            done = subprocess.run(cmd, capture_output=True)
+            runs.append(time.perf_counter() - start)
+            code = done.returncode
+        return min(runs), len(text[:3200]), code
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default = REPO / ".venv" / "bin" / "drafter"
+    parser.add_argument("--drafter", default=str(default) if default.exists() else "drafter")
+    args = parser.parse_args()
+    pairs = corpus()
+    if not pairs:
+        print("没有找到样本文本（fixtures/samples/*.txt 或 ../shared/factcheck-eval/dev/*.txt）")
+        return
+    extract_rate, check_rate, chars = throughput(pairs)
+    print(f"samples: {len(pairs)} texts repeated to {chars:,} characters")
+    print(f"extract_mentions: {extract_rate:,.0f} chars/s")
+    print(f"check_text:       {check_rate:,.0f} chars/s   (target >= 300,000)")
+    wall = cli_wall_time(pairs, args.drafter)
+    if wall is None:
+        print("drafter check: no sample with a facts file")
+    else:
+        seconds, size, code = wall
+        print(f"drafter check:    {seconds:.3f} s wall on {size:,} characters (best of 5, exit {code}; "
+              f"target < 0.3 s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,452 @@
+"""`drafter check`: give every number mention in a document a verdict against the facts file.
+
+Verdicts: ok, derived, ignored, unsupported, mismatch, misattributed (the last three are
+flagged). Attribution follows the RotoWire relation-generation idea: a number is not supported
+by a bare equal value, but by an equal value whose surrounding words (the counted noun) are the
+ones the text uses; when the words point at another supplied number, the mention is flagged.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from pathlib import Path
+from typing import Iterable
+
+from drafter.matching import (Relation, context_window, date_matches, grams, group, relate,
+                              same_written_number)
+from drafter.numbers import REASON_ARTICLE, Mention, extract_mentions, find_placeholders
+from drafter.phrases import quoted_names
+from drafter import reasons as describe
+from drafter.report import FLAGGED, VERDICTS, CheckedMention, PlaceholderAt, Report, UnusedFact  # noqa: F401
+
+
+_FRONT_MATTER = r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)"
+_COMMENT = r"<!--.*?-->"
+_SECTION = r"<!--\s*section:\s*([^\s>]+)\s*-->(.*?)<!--\s*/section\s*-->"
+_SENTENCE_END = re.compile(r"[。！!？?\n]")
+
+
+class FactNumber:
+    """A number in the facts file, with its statement and the words around it."""
+
+    __slots__ = ("mention", "statement", "context", "group", "weak", "words")
+
+    def __init__(self, mention: Mention, statement, context: frozenset[str], group: int,
+                 weak: bool = False, words: str = ""):
+        self.mention = mention
+        self.statement = statement  # drafter.facts.Statement
+        self.context = context
+        self.group = group  # index of the statement: numbers of one statement share it
+        self.weak = weak  # 一个/一支 in a statement: usable for matching, not listed as unused
+        self.words = words  # the words before the number in its statement, for messages
+
+
+class _Doc:
+    """The document text, a copy with non-prose blanked out, its sections and line starts."""
+
+    __slots__ = ("text", "work", "sections", "line_starts")
+
+    def __init__(self, text: str, work: str, sections: list[tuple[str, int, int]], line_starts: list[int]):
+        self.text, self.work, self.sections, self.line_starts = text, work, sections, line_starts
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_right(self.line_starts, offset)
+
+    def section_at(self, offset: int) -> str | None:
+        for sid, s, e in self.sections:
+            if s <= offset < e:
+                return sid
+        return None
+
+    def snippet(self, m: Mention) -> str:
+        lo = max(self.text.rfind("\n", 0, m.start) + 1, m.start - 12)
+        hi = self.text.find("\n", m.end)
+        hi = min(hi if hi >= 0 else len(self.text), m.end + 12)
+        return self.text[lo:hi]
+
+
+def check_text(text: str, facts, *, allow: Iterable[str] = (), section: str | None = None,
+               document: str = "") -> Report:
+    """Check every number mention in `text` against `facts`; offsets are into `text` as given."""
+    doc = _prepare(text, section, document)
+    names = sorted({n for st in facts.statements() for n in quoted_names(st.text)})
+    allowed = list(facts.allow) + [a for a in allow if a]
+    mentions = [m for m in extract_mentions(doc.work, allowed, names=names)]
+    numbers = _fact_numbers(facts, allowed, names)
+    years = frozenset(p[1] for f in numbers if f.statement.section is None
+                      for p in f.mention.parts if p[0] == "年")
+    checker = _Checker(doc, numbers, years)
+    checked = checker.run(mentions)
+    scope = None
+    if section is not None:
+        scope = {st.line for st in facts.statements() if st.section == section}
+    unused = [UnusedFact(f.statement.text, f.mention.value, f.mention.unit, f.statement.section,
+                         f.statement.line, f.mention.text)
+              for f in numbers if not f.weak and id(f) not in checker.used
+              and (scope is None or f.statement.line in scope)]
+    placeholders = [PlaceholderAt(p.text, p.start, p.end, doc.line(p.start))
+                    for p in find_placeholders(doc.work)]
+    return Report(document, str(facts.path), checked, unused, placeholders, section)
+
+
+def _prepare(text: str, section: str | None, document: str = "") -> _Doc:
+    """Blank out what is not prose (front matter, HTML comments, other sections), keeping offsets."""
+    spans = []
+    # Markup regexes compile only for documents that have markup (plain .txt is the common case).
+    front = re.match(_FRONT_MATTER, text, re.S) if text.startswith("---") else None
+    if front:
+        spans.append((0, front.end()))
+    has_comments = "<!--" in text
+    sections = [(m.group(1), m.start(2), m.end(2))
+                for m in re.finditer(_SECTION, text, re.S)] if has_comments else []
+    if section is not None:
+        chosen = [s for s in sections if s[0] == section]
+        if not chosen:
+            from drafter.errors import DocumentError
+            found = "、".join(s[0] for s in sections) or "（文档中没有章节标记）"
+            raise DocumentError(f"文档中没有 ID 为 “{section}” 的章节", path=document or None,
+                                hint=f"可用的章节：{found}")
+        last = 0
+        for _, s, e in sorted(chosen, key=lambda t: t[1]):
+            spans.append((last, s))
+            last = e
+        spans.append((last, len(text)))
+    if has_comments:
+        spans.extend((m.start(), m.end()) for m in re.finditer(_COMMENT, text, re.S))
+    work = list(text)
+    for s, e in spans:
+        for i in range(s, e):
+            if work[i] != "\n":
+                work[i] = " "
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    return _Doc(text, "".join(work), sections, starts)
+
+
+def _fact_numbers(facts, allowed: list[str], names: list[str]) -> list[FactNumber]:
+    out = []
+    for index, st in enumerate(facts.statements()):
+        found = [m for m in extract_mentions(st.text, allowed, names=names)
+                 if m.ignored is None or m.ignored == REASON_ARTICLE]
+        near = _Neighbors([m for m in found if m.ignored is None])
+        for m in found:
+            ctx, words = near.context(st.text, m), _words(st.text, m, near)
+            out.append(FactNumber(m, st, ctx, index, weak=m.ignored is not None, words=words))
+    return out
+
+
+class _Neighbors:
+    """Sorted quantity and date mentions of one text, for finding what stands next to a number."""
+
+    def __init__(self, claims: list[Mention]):
+        # Other quantities bound a number's window; dates do not, they are its context (2021年的76分).
+        self.bounds = sorted((c for c in claims if c.kind not in ("date", "time")), key=lambda c: c.start)
+        self.starts = [c.start for c in self.bounds]
+        self.dates = sorted((c for c in claims if c.kind in ("date", "time")), key=lambda c: c.start)
+        self.date_starts = [c.start for c in self.dates]
+
+    def window(self, text: str, m: Mention) -> tuple[str, str]:
+        i = bisect.bisect_left(self.starts, m.start)
+        prev_end = self.bounds[i - 1].end if i > 0 and self.bounds[i - 1].end <= m.start else 0
+        j = bisect.bisect_left(self.starts, m.end)
+        next_start = self.starts[j] if j < len(self.starts) else len(text)
+        return context_window(text, m.start, m.end, prev_end, next_start)
+
+    def context(self, text: str, m: Mention) -> frozenset[str]:
+        left, right = self.window(text, m)
+        tokens = set(grams(left, right))
+        lo, hi = m.start - len(left), m.end + len(right)
+        k = bisect.bisect_left(self.date_starts, lo)
+        while k < len(self.dates) and self.dates[k].start < hi:
+            c = self.dates[k]
+            if c is not m:
+                if c.end <= m.start:
+                    tokens.add(f"前#{c.parts}")
+                elif c.start >= m.end and c.end <= hi:
+                    tokens.add(f"后#{c.parts}")
+            k += 1
+        return frozenset(tokens)
+
+
+def _words(text: str, m: Mention, near: _Neighbors) -> str:
+    left, right = near.window(text, m)
+    return (left.strip("、 ") or right.strip("、 "))[-12:]
+
+
+class _Checker:
+    """Holds the facts index while verdicts are given, and remembers which facts were used."""
+
+    def __init__(self, doc: _Doc, numbers: list[FactNumber], years: frozenset[int]):
+        self.doc = doc
+        self.numbers = numbers
+        self.years = years
+        self.used: set[int] = set()
+        self._grams_cache: dict[int, frozenset[str]] = {}
+        self._operands: list | None = None
+        self.by_group: dict[object, list[FactNumber]] = {}
+        for f in numbers:
+            self.by_group.setdefault(group(f.mention), []).append(f)
+
+    def run(self, mentions: list[Mention]) -> list[CheckedMention]:
+        claims = [m for m in mentions if m.ignored is None]
+        self._near = _Neighbors(claims)
+        self._starts = [m.start for m in mentions]
+        self._mentions = mentions
+        results: dict[int, CheckedMention] = {}
+        pending = []
+        for m in mentions:
+            if m.ignored is not None and m.ignored != REASON_ARTICLE:
+                results[id(m)] = self._result(m, "ignored", describe.ignored(m))
+                continue
+            ctx = self._near.context(self.doc.text, m)
+            verdict = self._direct(m, ctx)
+            if verdict is None:
+                pending.append((m, ctx))
+            else:
+                results[id(m)] = verdict
+        for m, ctx in pending:
+            results[id(m)] = self._indirect(m, ctx, mentions, results)
+        return [results[id(m)] for m in mentions]
+
+    # -- direct support ----------------------------------------------------------------------
+
+    def _direct(self, m: Mention, ctx: frozenset[str]) -> CheckedMention | None:
+        if m.kind in ("date", "time"):
+            hits = [f for f in self.numbers if f.mention.kind in ("date", "time")
+                    and date_matches(m, f.mention, self.years)]
+            if hits:
+                best = self._best(hits, ctx, m)
+                self.used.add(id(best))
+                return self._result(m, "ok", describe.ok(m, best), best)
+            return None
+        candidates = self._comparable(m)
+        same = [f for f in candidates if relate(m, f.mention) is Relation.SAME]
+        if m.ignored == REASON_ARTICLE:
+            # 一个 is only a count when a real count of the same thing is supplied.
+            same = [f for f in same if not f.weak and ctx & f.context]
+        if not same:
+            return None
+        best = self._best(same, ctx, m)
+        rival = self._rival(m, ctx, best, candidates)
+        if rival is not None:
+            words = _words(self.doc.text, m, self._near)
+            return self._result(m, "misattributed", describe.misattributed(m, words, best, rival), rival)
+        self.used.add(id(best))
+        return self._result(m, "ok", describe.ok(m, best), best)
+
+    def _comparable(self, m: Mention) -> list[FactNumber]:
+        key = group(m)
+        if key is None:
+            return []
+        if key[1] is None:  # a bare Arabic number: compare with any quantity of the same value
+            return [f for fam, fs in self.by_group.items() if fam and fam[0] == key[0] for f in fs]
+        return self.by_group.get(key, []) + self.by_group.get((key[0], None), [])
+
+    def _best(self, facts: list[FactNumber], ctx: frozenset[str], m: Mention) -> FactNumber:
+        section = self.doc.section_at(m.start)
+        if len(facts) == 1:
+            return facts[0]
+        sentence = grams(self.doc.text[_bounds(self.doc.text, m.start, m.end)[0]:
+                                       _sentence_end(self.doc.text, m.end)])
+
+        def score(f: FactNumber) -> tuple:
+            # The words next to the number first, then the section, then the whole sentence.
+            return (len(ctx & f.context), f.statement.section == section and section is not None,
+                    len(sentence & self._statement_grams(f)), not f.weak)
+        return max(facts, key=score)
+
+    def _statement_grams(self, f: FactNumber) -> frozenset[str]:
+        key = id(f.statement)
+        if key not in self._grams_cache:
+            self._grams_cache[key] = grams(f.statement.text)
+        return self._grams_cache[key]
+
+    def _rival(self, m: Mention, ctx: frozenset[str], best: FactNumber,
+               candidates: list[FactNumber]) -> FactNumber | None:
+        """Another supplied number the words around m point to, more than to the matching one."""
+        if m.ignored is not None:
+            return None
+        others = [f for f in candidates if not f.weak
+                  and relate(m, f.mention) is Relation.DIFFERENT and f.context]
+        if not others:
+            return None
+        rival = max(others, key=lambda f: len(ctx & f.context))
+        own = ctx & best.context
+        theirs = ctx & rival.context
+        if len(theirs) <= len(own):
+            return None
+        # Only words that tell the two facts apart count (市级 vs 省级, not 媒体).
+        for_rival = ctx & (rival.context - best.context)
+        for_best = ctx & (best.context - rival.context)
+        if for_rival and len(for_rival) > 2 * len(for_best):
+            return rival
+        return None
+
+    # -- derived, mismatch, unsupported ------------------------------------------------------
+
+    def _indirect(self, m: Mention, ctx: frozenset[str], mentions: list[Mention],
+                  results: dict[int, CheckedMention]) -> CheckedMention:
+        if m.ignored == REASON_ARTICLE:
+            conflict = self._article_conflict(m, ctx)
+            if conflict is None:
+                return self._result(m, "ignored", describe.ignored(m))
+            return self._result(m, "unsupported", describe.article_conflict(m, conflict), conflict)
+        candidates = self._comparable(m)
+        stated = self._stated_otherwise(m, ctx, candidates)
+        if stated is not None:
+            if relate(m, stated.mention) is Relation.DIFFERENT:
+                return self._result(m, "unsupported", describe.stated_otherwise(m, stated), stated)
+            return self._result(m, "mismatch", describe.approx_mismatch(m, stated), stated)
+        if m.kind not in ("date", "time", "ordinal", "code"):
+            found = self._derive(m, mentions, results)
+            if found is not None:
+                return self._result(m, "derived", describe.derived(m, found), _origin_fact(found))
+        near = [f for f in candidates if relate(m, f.mention) in (Relation.INVENTED, Relation.CONFLICT)]
+        if near:
+            best = self._best(near, ctx, m)
+            return self._result(m, "mismatch", describe.approx_mismatch(m, best), best)
+        if m.kind not in ("date", "time"):
+            units = [f for f in self.numbers if not f.weak and group(f.mention) != group(m)
+                     and same_written_number(m, f.mention)]
+            if units:
+                best = self._best(units, ctx, m)
+                return self._result(m, "mismatch", describe.unit_mismatch(m, best), best)
+        pool = candidates if m.kind not in ("date", "time") else [
+            f for f in self.numbers if f.mention.kind in ("date", "time")]
+        pool = [f for f in pool if not f.weak]
+        nearest = self._best(pool, ctx, m) if pool else None
+        cue = None
+        if m.kind not in ("date", "time", "ordinal", "code"):
+            from drafter.derivation import cue_word
+            cue = cue_word(self.doc.text, m)
+        return self._result(m, "unsupported", describe.unsupported(m, nearest, cue), nearest)
+
+    def _stated_otherwise(self, m: Mention, ctx: frozenset[str],
+                          candidates: list[FactNumber]) -> FactNumber | None:
+        # The facts state this very item (人均…小时) with another value: no formula may override it.
+        if not ctx:
+            return None
+        strong = [f for f in candidates if not f.weak and f.context and len(ctx & f.context) >= 1
+                  and len(ctx & f.context) >= 0.6 * len(f.context)
+                  and relate(m, f.mention) is not Relation.SAME]
+        return max(strong, key=lambda f: len(ctx & f.context)) if strong else None
+
+    def _article_conflict(self, m: Mention, ctx: frozenset[str]) -> FactNumber | None:
+        # 一个 is an article unless the facts count the same noun with another number.
+        candidates = [f for f in self._comparable(m) if not f.weak]
+        if any(relate(m, f.mention) is Relation.SAME for f in candidates):
+            return None
+        # The text must repeat most of the fact's words (安装了一个地面卫星接收设备 vs 270个):
+        # sharing a word or two (一个卫星接收站) is another thing, not a wrong count.
+        strong = [f for f in candidates
+                  if len(ctx & f.context) >= 3 and len(ctx & f.context) >= 0.6 * len(f.context)]
+        return max(strong, key=lambda f: len(ctx & f.context)) if strong else None
+
+    def _derive(self, m: Mention, mentions: list[Mention], results: dict[int, CheckedMention]):
+        # Imported here: most documents have no number left to derive, and startup time counts.
+        from drafter.derivation import derive, operand
+
+        text = self.doc.text
+        sentence_lo, paragraph_lo, paragraph_hi = _bounds(text, m.start, m.end)
+        verified = []
+        lo = bisect.bisect_left(self._starts, paragraph_lo)
+        hi = bisect.bisect_left(self._starts, paragraph_hi)
+        for other in self._mentions[lo:hi]:
+            r = results.get(id(other))
+            if r is None or r.verdict != "ok" or other is m:
+                continue
+            fact = r.fact_number
+            op = operand(other, r, fact.context if fact else frozenset())
+            if op is None and fact is not None and not fact.weak:
+                # 约2400份 cites the supplied 2400份: compute with the supplied number.
+                supplied = operand(fact.mention, r, fact.context)
+                op = supplied._replace(mention=other) if supplied is not None else None
+            if op is not None and paragraph_lo <= other.start < paragraph_hi:
+                verified.append(op)
+        sentence = [op for op in verified if sentence_lo <= op.mention.start < m.start]
+        if self._operands is None:
+            self._operands = [op for f in self.numbers
+                              if (op := operand(f.mention, f, f.context, f.group)) is not None]
+        found = derive(text, m, sentence, verified, self._operands)
+        if found is not None:
+            for op in found.operands:
+                if isinstance(op.origin, FactNumber):
+                    self.used.add(id(op.origin))
+        return found
+
+    def _result(self, m: Mention, verdict: str, reason: str, fact: FactNumber | None = None) -> CheckedMention:
+        st = fact.statement if fact is not None else None
+        return CheckedMention(m, self.doc.line(m.start), verdict, reason,
+                              st.text if st is not None else None,
+                              st.line if st is not None else None,
+                              self.doc.snippet(m), fact)
+
+
+def _origin_fact(found) -> FactNumber | None:
+    for op in found.operands:
+        if isinstance(op.origin, FactNumber):
+            return op.origin
+        fn = getattr(op.origin, "fact_number", None)
+        if fn is not None:
+            return fn
+    return None
+
+
+def _sentence_end(text: str, end: int) -> int:
+    stop = _SENTENCE_END.search(text, end, end + 200)
+    return stop.end() if stop else min(len(text), end + 200)
+
+
+def _bounds(text: str, start: int, end: int) -> tuple[int, int, int]:
+    sentence_lo = 0
+    for stop in _SENTENCE_END.finditer(text, max(0, start - 200), start):
+        sentence_lo = stop.end()
+    paragraph_lo = text.rfind("\n", 0, start) + 1
+    paragraph_hi = text.find("\n", end)
+    return sentence_lo, paragraph_lo, paragraph_hi if paragraph_hi >= 0 else len(text)
+
+
+def run_check(document: Path, facts: Path | None, *, allow_file: Path | None = None,
+              section: str | None = None) -> Report:
+    """Read a document and its facts file (from --facts or the draft's front matter) and check it."""
+    from drafter.errors import InputError
+    from drafter.facts import load_facts
+    from drafter.files import read_text
+    from drafter.phrases import REASON_ALLOW, read_phrases
+
+    decoded = read_text(document, what="文档")
+    if facts is None:
+        facts = _facts_from_front_matter(decoded.text, Path(document))
+        if facts is None:
+            raise InputError("没有指定事实文件", path=document,
+                             hint="请用 --facts 指定事实文件（YAML），例如 drafter check 文档.txt --facts facts.yaml")
+    allow: list[str] = []
+    if allow_file is not None:
+        lines = read_text(allow_file, what="允许短语文件").text.splitlines()
+        allow = [phrase for phrase, _ in read_phrases(lines, REASON_ALLOW)]
+    loaded = load_facts(facts)
+    return check_text(decoded.text, loaded, allow=allow, section=section, document=str(document))
+
+
+_FACTS_KEY = r"^facts:\s*(?P<q>[\"']?)(?P<path>.+?)(?P=q)\s*$"
+
+
+def _facts_from_front_matter(text: str, document: Path) -> Path | None:
+    """The facts file a drafter draft names in its front matter, relative to the draft's folder."""
+    front = re.match(_FRONT_MATTER, text, re.S)
+    if not front or not front.group(1):
+        return None
+    value = None
+    try:
+        import yaml
+
+        meta = yaml.safe_load(front.group(1))
+        if isinstance(meta, dict) and isinstance(meta.get("facts"), str):
+            value = meta["facts"]
+    except Exception:  # a damaged front matter still may name its facts file plainly
+        found = re.search(_FACTS_KEY, front.group(1), re.M)
+        value = found.group("path") if found else None
+    if not value:
+        return None
+    path = Path(value)
+    return path if path.is_absolute() else (Path(document).resolve().parent / path).resolve()

@@ -1,0 +1,210 @@
+"""Numbers computed from supplied numbers by one step the text names with a cue word.
+
+No cue, no search: an unconstrained search over sums and ratios of 10-40 facts accepts random
+numbers most of the time. Each rule below takes its operands only from numbers the text has
+just cited in the same sentence or paragraph (already verified), or from one facts statement,
+and accepts the result only within the precision the text displays.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import permutations
+from typing import NamedTuple, Sequence
+
+from drafter.matching import grams, interval, is_exact, scale
+from drafter.numbers import Mention
+from drafter.units import unit_class
+
+
+class Operand(NamedTuple):
+    """A verified number usable in a formula: its mention, base value, class and where it is from."""
+
+    mention: Mention
+    value: float
+    cls: str | None
+    origin: object  # the document mention or the facts Statement it came from
+    context: frozenset[str] = frozenset()
+    group: int = -1  # operands from one facts statement share a group
+
+
+class Derivation(NamedTuple):
+    """A formula that reproduces the text's number, with the operands it used."""
+
+    formula: str
+    operands: tuple[Operand, ...]
+
+
+_CLAUSE_START = re.compile(r"[，,。；;！!？?\n：:]")
+_SHARE = re.compile(r"(?P<cue>约占|占|相当于|为|是|达)(?P<whole>[^，,。；;！!？?\n]*?)的?(?:约|近|超过)?$")
+_AVERAGE = re.compile(r"(?P<cue>人均|户均|场均|村均|平均|均)(?:每(?P<per>[^\d，,。；;]{1,3}?))?"
+                      r"(?:[^，,。；;]{0,6}?)(?:约|达|为)?$")
+_TOTAL = re.compile(r"(?P<cue>共计|合计|总计|累计|一共|总共|共有|共|总数|总量|总额)[^，,。；;]{0,12}$")
+_CHANGE = re.compile(r"(?P<cue>增长|增加|提高|提升|上升|减少|下降|降低|缩短|延长|节约|节省|增|减)了?$")
+_CHANGE_TO = re.compile(r"(?P<cue>(?:增长|增加|提高|提升|上升|减少|下降|降低)(?:到|至))$")
+_PER_CLASS = {"人均": {"人", "人次"}, "户均": {"户"}, "场均": {"场"}, "村均": {"个", "村"}}
+
+
+def clause_before(text: str, start: int, limit: int = 40) -> str:
+    """The clause that ends where a number starts (back to the last comma or stop)."""
+    lo = max(0, start - limit)
+    cut = None
+    for cut in _CLAUSE_START.finditer(text, lo, start):
+        pass
+    return text[cut.end() if cut else lo:start]
+
+
+def operand(m: Mention, origin: object, context: frozenset[str] = frozenset(), group: int = -1) -> Operand | None:
+    """An exact quantity as an operand (None for approximations, dates and ignored mentions)."""
+    if m.ignored or not is_exact(m) or m.kind in ("date", "time", "ordinal", "code") or m.value is None:
+        return None
+    cls = "%" if m.kind == "fraction" else unit_class(m.unit)[0]
+    return Operand(m, float(m.value) * scale(m), cls, origin, context, group)
+
+
+def derive(text: str, m: Mention, sentence: Sequence[Operand], paragraph: Sequence[Operand],
+           facts: Sequence[Operand]) -> Derivation | None:
+    """Find the one-step formula the text's cue word names, or None."""
+    clause = clause_before(text, m.start)
+    cls = "%" if m.kind == "fraction" else unit_class(m.unit)[0]
+    if m.kind == "percent" and cls == "%":
+        found = _SHARE.search(clause)
+        if found and found.group("whole"):
+            return _share(m, found.group("whole"), sentence, paragraph, facts)
+    found = _AVERAGE.search(clause)
+    if found:
+        return _average(m, cls, found, paragraph, facts)
+    if _CHANGE_TO.search(clause):
+        return _change_to(m, cls, sentence, facts)
+    if _CHANGE.search(clause):
+        return _change(m, cls, sentence, facts)
+    if _TOTAL.search(clause):
+        return _total(m, cls, paragraph, facts)
+    return None
+
+
+def cue_word(text: str, m: Mention) -> str | None:
+    """The cue word before a number that names a computation (平均, 占, 共, 提高了), if any."""
+    clause = clause_before(text, m.start)
+    for pattern in (_AVERAGE, _CHANGE_TO, _CHANGE, _TOTAL):
+        found = pattern.search(clause)
+        if found:
+            return found.group("cue")
+    if m.kind == "percent":
+        found = _SHARE.search(clause)
+        if found and found.group("whole"):
+            return found.group("cue")
+    return None
+
+
+def _fits(m: Mention, x: float) -> bool:
+    """Does x, rounded to the precision the text shows, give the text's number?"""
+    lo, hi, _, _ = interval(m)
+    if is_exact(m):
+        half = m.step * scale(m) / 2
+        return abs(x - lo) <= half + 1e-9 * max(1.0, abs(x))
+    return (lo is None or x >= lo) and (hi is None or x <= hi)
+
+
+def _show(op: Operand) -> str:
+    return op.mention.text
+
+
+def _number(m: Mention, x: float) -> str:
+    shown = x / scale(m)
+    return f"{shown:.2f}".rstrip("0").rstrip(".") + (m.unit or "")
+
+
+def _pairs(paragraph: Sequence[Operand], facts: Sequence[Operand]):
+    """Ordered operand pairs: both cited in the paragraph, or both from one facts statement."""
+    yield from permutations(paragraph, 2)
+    by_group: dict[int, list[Operand]] = {}
+    for op in facts:
+        by_group.setdefault(op.group, []).append(op)
+    for ops in by_group.values():
+        yield from permutations(ops, 2)
+
+
+def _share(m, whole: str, sentence, paragraph, facts) -> Derivation | None:
+    words = grams(whole)
+    if not words:
+        return None
+    parts = [op for op in reversed(sentence) if op.cls != "%"][:3]
+    wholes = [op for op in list(paragraph) + list(facts) if op.cls != "%" and op.context & words]
+    for part in parts:
+        for total in wholes:
+            if total.value and total.mention is not part.mention and total.value != part.value:
+                x = part.value / total.value * 100
+                if _fits(m, x):
+                    return Derivation(f"{_show(part)} ÷ {_show(total)} × 100% = {x:.2f}%",
+                                      (part, total))
+    return None
+
+
+def _average(m, cls, found: re.Match, paragraph, facts) -> Derivation | None:
+    per = found.group("per")
+    if per:
+        divisor_classes = {unit_class(per[:k])[0] for k in range(1, len(per) + 1)}
+    else:
+        divisor_classes = _PER_CLASS.get(found.group("cue"))
+    for a, b in _pairs(paragraph, facts):
+        if a.cls != cls or not b.value or a.mention is b.mention:
+            continue
+        if divisor_classes is not None and b.cls not in divisor_classes:
+            continue
+        x = a.value / b.value
+        if _fits(m, x):
+            return Derivation(f"{_show(a)} ÷ {_show(b)} = {_number(m, x)}", (a, b))
+    return None
+
+
+def _change(m, cls, sentence, facts) -> Derivation | None:
+    for a, b in _pairs(sentence, facts):
+        if a.mention is b.mention:
+            continue
+        if a.cls == cls == b.cls and _fits(m, b.value - a.value) and b.value > a.value:
+            return Derivation(f"{_show(b)} − {_show(a)} = {_number(m, b.value - a.value)}", (b, a))
+        if cls == "%" and a.cls == b.cls and a.cls != "%" and a.value:
+            x = abs(b.value - a.value) / a.value * 100
+            if _fits(m, x):
+                return Derivation(f"|{_show(b)} − {_show(a)}| ÷ {_show(a)} × 100% = {x:.2f}%", (b, a))
+        if cls == "百分点" and a.cls == b.cls == "%" and _fits(m, abs(b.value - a.value)):
+            return Derivation(f"{_show(b)} − {_show(a)} = {_number(m, abs(b.value - a.value))}", (b, a))
+    return None
+
+
+def _change_to(m, cls, sentence, facts) -> Derivation | None:
+    for a, d in _pairs(sentence, facts):
+        if a.mention is d.mention or a.cls != cls:
+            continue
+        if d.cls == cls:
+            for x, sign in ((a.value + d.value, "+"), (a.value - d.value, "−")):
+                if _fits(m, x):
+                    return Derivation(f"{_show(a)} {sign} {_show(d)} = {_number(m, x)}", (a, d))
+        if d.cls == "%":
+            for x, sign in ((a.value * (1 + d.value / 100), "+"), (a.value * (1 - d.value / 100), "−")):
+                if _fits(m, x):
+                    return Derivation(f"{_show(a)} × (1 {sign} {_show(d)}) = {_number(m, x)}", (a, d))
+    return None
+
+
+def _total(m, cls, paragraph, facts) -> Derivation | None:
+    before = [op for op in paragraph if op.mention.end <= m.start]
+    after = [op for op in paragraph if op.mention.start >= m.end]
+    runs: list[list[Operand]] = []
+    same = [op for op in before if op.cls == cls]
+    for k in range(2, len(same) + 1):
+        runs.append(same[-k:])
+    same_after = [op for op in after if op.cls == cls]
+    for k in range(2, len(same_after) + 1):
+        runs.append(same_after[:k])
+    by_group: dict[int, list[Operand]] = {}
+    for op in facts:
+        if op.cls == cls:
+            by_group.setdefault(op.group, []).append(op)
+    runs.extend(ops for ops in by_group.values() if len(ops) >= 2)
+    for run in runs:
+        x = sum(op.value for op in run)
+        if _fits(m, x):
+            return Derivation(" + ".join(_show(op) for op in run) + f" = {_number(m, x)}", tuple(run))
+    return None

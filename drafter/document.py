@@ -1,0 +1,179 @@
+"""Draft files: Markdown with YAML front matter and section markers, rendered and parsed back."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from drafter.errors import DocumentError
+
+FORMAT_VERSION = 1
+OPENING_ID = "_opening"
+CLOSING_ID = "_closing"
+STATUSES = ("passed", "needs-review", "failed")
+STATUS_NAMES = {"passed": "通过", "needs-review": "需人工核对", "failed": "失败"}
+
+_OPEN = re.compile(r"^<!--\s*section:\s*(?P<id>[^\s>]+)\s*-->\s*$")
+_CLOSE = re.compile(r"^<!--\s*/section\s*-->\s*$")
+_MARKER_LIKE = re.compile(r"^<!--\s*/?\s*section\b")
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+@dataclass
+class RenderedSection:
+    """One section as it goes into a draft: id, heading (None for opening/closing), body, status."""
+
+    id: str
+    title: str
+    kind: str
+    body: str
+    status: str = "passed"
+    attempts: int = 1
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class DraftSection:
+    """A section found in a draft file: its id and where its body is."""
+
+    id: str
+    start: int   # code-point offset of the body's first character (after the open marker line)
+    end: int     # offset of the close marker line
+    line: int    # 1-based line of the open marker
+
+    def body(self, text: str) -> str:
+        """The section body as it stands in the file, without surrounding blank lines."""
+        return text[self.start:self.end].strip("\r\n")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A parsed draft: front matter (a dict, possibly empty) and its sections in order."""
+
+    path: Path | None
+    text: str
+    meta: dict
+    body_start: int
+    sections: tuple[DraftSection, ...] = field(default=())
+
+    def section(self, section_id: str) -> DraftSection:
+        """The section with this id, or a DocumentError listing the ids present."""
+        for sec in self.sections:
+            if sec.id == section_id:
+                return sec
+        ids = "、".join(s.id for s in self.sections) or "（没有）"
+        raise DocumentError(f"草稿中没有章节 “{section_id}”", path=self.path,
+                            hint=f"草稿中的章节：{ids}")
+
+    def facts_path(self) -> Path | None:
+        """The facts file named in the front matter, resolved against the draft's folder."""
+        value = self.meta.get("facts")
+        if not value:
+            return None
+        path = Path(str(value))
+        if not path.is_absolute() and self.path is not None:
+            path = self.path.parent / path
+        return path
+
+
+def chinese_ordinal(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一 (headings rarely pass 99)."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+def render_draft(*, meta: dict, title: str, sections: list[RenderedSection],
+                 author: str, date: str | None) -> str:
+    """Render a whole draft: front matter, title, sections with markers, 落款."""
+    import yaml
+
+    meta = dict(meta, sections={s.id: _status_entry(s) for s in sections})
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+    parts = [f"---\n{front}---\n", f"# {title}\n"]
+    number = 0
+    for sec in sections:
+        if sec.kind in ("intro", "closing"):
+            heading = ""
+        else:
+            number += 1
+            heading = f"## {chinese_ordinal(number)}、{sec.title}\n\n"
+        parts.append(f"{heading}<!-- section: {sec.id} -->\n{sec.body.strip()}\n<!-- /section -->\n")
+    parts.append("\n".join(x for x in (author, date) if x) + "\n")
+    return "\n".join(parts)
+
+
+def _status_entry(sec: RenderedSection) -> dict:
+    entry = {"title": sec.title, "status": sec.status, "attempts": sec.attempts}
+    if sec.note:
+        entry["note"] = sec.note
+    return entry
+
+
+def parse_draft(text: str, path: Path | None = None) -> Draft:
+    """Find the front matter and the section markers; damaged markers are errors, never guesses."""
+    meta, body_start = _front_matter(text, path)
+    sections: list[DraftSection] = []
+    seen: dict[str, int] = {}
+    current: tuple[str, int, int] | None = None  # id, body start, line
+    offset = 0
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        if offset < body_start:
+            offset += len(line)
+            continue
+        stripped = line.strip()
+        opened, closed = _OPEN.match(stripped), _CLOSE.match(stripped)
+        if opened:
+            sid = opened.group("id")
+            if current is not None:
+                raise DocumentError(f"章节 “{current[0]}” 还没有结束标记，又出现了章节 “{sid}” 的开始标记",
+                                    path=path, line=number,
+                                    hint=f"请在第 {number} 行之前补上 <!-- /section -->")
+            if sid in seen:
+                raise DocumentError(f"章节标记 “{sid}” 重复（第 {seen[sid]} 行已出现）", path=path,
+                                    line=number, hint="请删除多余的一组标记，保留正确的那一节")
+            seen[sid] = number
+            current = (sid, offset + len(line), number)
+        elif closed:
+            if current is None:
+                raise DocumentError("多出一个章节结束标记 <!-- /section -->，前面没有对应的开始标记",
+                                    path=path, line=number,
+                                    hint="可能是开始标记被删掉了：请补上 <!-- section: 章节ID -->")
+            sections.append(DraftSection(current[0], current[1], offset, current[2]))
+            current = None
+        elif _MARKER_LIKE.match(stripped):
+            raise DocumentError(f"无法识别的章节标记：{stripped}", path=path, line=number,
+                                hint="格式应为 <!-- section: 章节ID --> 和 <!-- /section -->")
+        offset += len(line)
+    if current is not None:
+        raise DocumentError(f"章节 “{current[0]}” 没有结束标记", path=path, line=current[2],
+                            hint="请在这一节正文之后补上 <!-- /section -->")
+    return Draft(path, text, meta, body_start, tuple(sections))
+
+
+def _front_matter(text: str, path: Path | None) -> tuple[dict, int]:
+    if not text.startswith("---"):
+        return {}, 0
+    match = re.match(r"---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|$)", text, re.S)
+    if not match:
+        raise DocumentError("文件开头的 front matter 没有结束的 “---” 行", path=path, line=1)
+    import yaml
+
+    try:
+        meta = yaml.safe_load(match.group(1) or "") or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise DocumentError(f"front matter 不是合法的 YAML：{getattr(exc, 'problem', exc)}", path=path,
+                            line=mark.line + 2 if mark else 1) from None
+    if not isinstance(meta, dict):
+        raise DocumentError("front matter 应为“键: 值”的映射", path=path, line=1)
+    return meta, match.end()
+
+
+def replace_section(text: str, section: DraftSection, body: str) -> str:
+    """Return text with only that section's body replaced (every other byte kept)."""
+    newline = "\r\n" if "\r\n" in text[:section.start] else "\n"
+    new_body = body.strip("\n").replace("\r\n", "\n").replace("\n", newline) + newline
+    return text[:section.start] + new_body + text[section.end:]

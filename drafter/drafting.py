@@ -1,0 +1,260 @@
+"""Drafting: one model call per section, concurrently, each checked and repaired until it passes."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from drafter.document import (CLOSING_ID, FORMAT_VERSION, OPENING_ID, RenderedSection,
+                              render_draft)
+from drafter.errors import DrafterError, InputError
+from drafter.facts import Facts, Section, load_facts
+from drafter.files import write_atomic
+
+# States shown in the progress display, in the order a section goes through them.
+STATES = ("queued", "drafting", "checking", "repairing", "done", "failed")
+FAILED_BODY = "（本节起草失败，原因见文件开头 sections 中本节的 note。请稍后重新生成本节。）"
+
+Events = Callable[[str, str, int], None]  # section id, state, characters received so far
+
+
+@dataclass
+class SectionOutcome:
+    """What happened to one section: its text, status, attempts, tokens and time."""
+
+    id: str
+    title: str
+    kind: str
+    text: str = ""
+    status: str = "failed"
+    attempts: int = 0
+    flagged: int = 0
+    prompt_tokens: int | None = None
+    cached_tokens: int | None = None
+    completion_tokens: int | None = None
+    received: int = 0
+    seconds: float = 0.0
+    note: str | None = None
+
+    def add_usage(self, usage) -> None:
+        """Add one response's usage; a figure stays None until some response reports it."""
+        for name in ("prompt_tokens", "cached_tokens", "completion_tokens"):
+            value = getattr(usage, name)
+            if value is not None:
+                setattr(self, name, (getattr(self, name) or 0) + value)
+
+
+@dataclass
+class DraftResult:
+    """A written draft and how each section fared."""
+
+    output: Path
+    facts: Facts
+    backend: str
+    sections: list[SectionOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when every section passed the check."""
+        return all(s.status == "passed" for s in self.sections)
+
+
+def frame_sections(facts: Facts) -> Facts:
+    """Add an opening and a closing part when the facts file has no intro / closing section."""
+    sections = list(facts.sections)
+    if not any(s.kind == "intro" for s in sections):
+        sections.insert(0, Section(OPENING_ID, "开头", "intro", (), 0, 0, -1))
+    if not any(s.kind == "closing" for s in sections):
+        sections.append(Section(CLOSING_ID, "结尾", "closing", (), 0, 0, len(sections)))
+    return dataclasses.replace(facts, sections=tuple(sections))
+
+
+def default_output(facts_path: Path) -> Path:
+    """Where a draft goes when -o is not given: <facts stem>.draft.md in the current folder."""
+    return Path.cwd() / f"{Path(facts_path).stem}.draft.md"
+
+
+def draft_document(facts_path: str | Path, output: str | Path | None, *, settings,
+                   concurrency: int = 4, max_repairs: int = 2, max_prompt_tokens: int = 8000,
+                   samples: Path | None = None, force: bool = False,
+                   on_event: Events | None = None) -> DraftResult:
+    """Draft every section of a facts file, check and repair each, write the draft atomically."""
+    facts = load_facts(facts_path)
+    output = Path(output) if output is not None else default_output(Path(facts_path))
+    if output.exists() and not force:
+        raise InputError("输出文件已存在，没有覆盖", path=output,
+                         hint="如确需覆盖请加 --force，或用 -o 指定其他文件名")
+    if output.is_dir():
+        raise InputError("输出位置是一个文件夹", path=output, hint="请用 -o 指定一个 .md 文件")
+    if concurrency < 1 or max_repairs < 0:
+        raise InputError("--concurrency 至少为 1，--max-repairs 不能为负数")
+    framed = frame_sections(facts)
+    corpus = None
+    if settings.kind != "offline":
+        from drafter.samples import load_corpus
+
+        corpus = load_corpus(samples)
+    started = time.monotonic()
+    outcomes = asyncio.run(_draft_all(framed, facts, settings, corpus, concurrency, max_repairs,
+                                      max_prompt_tokens, on_event or (lambda *a: None)))
+    result = DraftResult(output, facts, settings.describe(), outcomes, time.monotonic() - started)
+    write_atomic(output, render_result(result, framed, settings))
+    return result
+
+
+def render_result(result: DraftResult, framed: Facts, settings) -> str:
+    """Render the draft text (front matter, title, sections, 落款) for a drafting result."""
+    facts = result.facts
+    meta = {
+        "drafter": FORMAT_VERSION,
+        "title": facts.title,
+        "unit": facts.unit,
+        "period": facts.period,
+        "facts": _relative(facts.path, result.output.parent),
+        "facts_sha256": hashlib.sha256(facts.path.read_bytes()).hexdigest(),
+        "backend": settings.kind,
+        "model": settings.model,
+        "endpoint": settings.describe(),
+        "created": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+    }
+    by_id = {o.id: o for o in result.sections}
+    rendered = [RenderedSection(s.id, s.title, s.kind, by_id[s.id].text or FAILED_BODY,
+                                by_id[s.id].status, by_id[s.id].attempts, by_id[s.id].note)
+                for s in framed.sections]
+    return render_draft(meta=meta, title=facts.title, sections=rendered, author=facts.author,
+                        date=facts.date)
+
+
+def _relative(path: Path, start: Path) -> str:
+    try:
+        return Path(os.path.relpath(path.resolve(), start.resolve())).as_posix()
+    except ValueError:  # another drive on Windows
+        return str(path.resolve())
+
+
+async def _draft_all(framed: Facts, facts: Facts, settings, corpus, concurrency: int,
+                     max_repairs: int, max_prompt_tokens: int, on_event: Events) -> list[SectionOutcome]:
+    model = None
+    if settings.kind != "offline":
+        from drafter.backends import build_model
+
+        model = build_model(settings)
+    gate = asyncio.Semaphore(concurrency)
+    for sec in framed.sections:
+        on_event(sec.id, "queued", 0)
+
+    async def one(sec: Section) -> SectionOutcome:
+        async with gate:
+            outcome = SectionOutcome(sec.id, sec.title, sec.kind)
+            started = time.monotonic()
+            try:
+                if model is None:
+                    await _compose_offline(framed, facts, sec, outcome, on_event)
+                else:
+                    await _draft_with_model(model, framed, facts, sec, corpus, outcome,
+                                            max_repairs, max_prompt_tokens, on_event)
+            except DrafterError as exc:
+                if isinstance(exc, InputError):
+                    raise
+                outcome.status, outcome.note = "failed", exc.render()
+            outcome.seconds = time.monotonic() - started
+            on_event(sec.id, "failed" if outcome.status == "failed" else "done", outcome.received)
+            return outcome
+
+    try:
+        return list(await asyncio.gather(*(one(s) for s in framed.sections)))
+    finally:
+        if model is not None:
+            await model.aclose()
+
+
+async def _compose_offline(framed: Facts, facts: Facts, sec: Section, outcome: SectionOutcome,
+                           on_event: Events) -> None:
+    from drafter.composer import compose_closing, compose_opening, compose_section
+
+    on_event(sec.id, "drafting", 0)
+    if sec.id == OPENING_ID:
+        text = compose_opening(facts)
+    elif sec.id == CLOSING_ID:
+        text = compose_closing(facts)
+    else:
+        text = compose_section(facts, sec.id)
+    outcome.text, outcome.attempts, outcome.received = text, 1, len(text)
+    on_event(sec.id, "checking", outcome.received)
+    _judge(outcome, facts, text)
+
+
+def _judge(outcome: SectionOutcome, facts: Facts, text: str):
+    """Check a section's text against the whole facts file; set status and return the report."""
+    from drafter.checker import check_text
+
+    report = check_text(text, facts)
+    outcome.flagged = len(report.flagged)
+    outcome.status = "passed" if not report.flagged else "needs-review"
+    return report
+
+
+async def _draft_with_model(model, framed: Facts, facts: Facts, sec: Section, corpus,
+                            outcome: SectionOutcome, max_repairs: int, max_prompt_tokens: int,
+                            on_event: Events) -> None:
+    from drafter.prompts import build_prompt, build_repair_message
+    from drafter.responses import clean_response
+
+    prompt = build_prompt(framed, sec.id, corpus=corpus, max_prompt_tokens=max_prompt_tokens)
+    messages = list(prompt.messages)
+    max_tokens = prompt.max_tokens
+    truncated_once = False
+    empty_once = False
+    rounds = 0
+
+    def received(delta: str) -> None:
+        outcome.received += len(delta)
+        on_event(sec.id, "repairing" if rounds else "drafting", outcome.received)
+
+    while True:
+        on_event(sec.id, "repairing" if rounds else "drafting", outcome.received)
+        outcome.attempts += 1
+        completion = await model.complete(messages, max_tokens=max_tokens, on_delta=received)
+        outcome.add_usage(completion.usage)
+        text = clean_response(completion.text, title=sec.title).text.strip()
+        if completion.finish_reason == "length":
+            if not truncated_once:
+                # One retry with room to finish; a second cut-off is kept and marked.
+                truncated_once, max_tokens = True, max_tokens * 2
+                continue
+            outcome.note = "模型输出被截断（finish_reason=length），本节可能不完整"
+        if not text:
+            if not empty_once:
+                empty_once = True
+                continue
+            outcome.status, outcome.note = "failed", "模型两次返回了空内容"
+            return
+        outcome.text = text
+        on_event(sec.id, "checking", outcome.received)
+        report = _judge(outcome, facts, text)
+        if outcome.note and outcome.status == "passed":
+            outcome.status = "needs-review"
+        if not report.flagged or rounds >= max_repairs or outcome.note:
+            return
+        rounds += 1
+        problems = [_problem(m, facts, sec) for m in report.flagged]
+        messages += [{"role": "assistant", "content": text},
+                     build_repair_message(problems, framed, sec.id)]
+
+
+def _problem(mention, facts: Facts, sec: Section) -> dict:
+    """What the repair message says about one flagged number."""
+    name = facts.path.name
+    nearby = [f"{s.text}（{name}:{s.line}）" for s in sec.facts]
+    if mention.fact and not any(mention.fact in n for n in nearby):
+        nearby.insert(0, f"{mention.fact}（{name}:{mention.fact_line}）")
+    return {"text": mention.text, "verdict": mention.verdict, "reason": mention.reason,
+            "context": getattr(mention, "context", "") or mention.text, "nearby_facts": nearby}

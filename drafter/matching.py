@@ -1,0 +1,222 @@
+"""Comparing one number mention with one supplied number: units, approximations, dates, context.
+
+Approximation has a direction: a text may be vaguer than the facts (facts 12 -> text 10余) but
+never more precise (facts 10余 -> text 12 invents precision).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from drafter.numbers import Mention
+from drafter.units import unit_class
+
+EPS = 1e-9
+
+MORE = frozenset({"余", "多", "几", "有余", "以上", "超过", "逾", "多于", "不少于", "至少", "之多", "开外", "上"})
+LESS = frozenset({"不足", "不到", "不满", "少于", "以下", "以内", "不超过", "近", "将近", "接近"})
+_OPEN_LOW = frozenset({"余", "多", "几", "有余", "超过", "逾", "多于"})
+_OPEN_HIGH = frozenset({"不足", "不到", "不满", "少于", "近", "将近", "接近", "余", "多", "几", "有余"})
+
+
+class Relation(Enum):
+    """How a text number stands to a supplied number of the same kind of unit."""
+
+    SAME = "same"              # consistent: equal, or the text is vaguer
+    INVENTED = "invented"      # facts give an approximation, the text an exact number inside it
+    CONFLICT = "conflict"      # same number written, approximations disagree (45 vs 45多)
+    DIFFERENT = "different"
+
+
+def group(m: Mention) -> tuple[str, str | None] | None:
+    """What a mention can be compared with: (family, unit class); None for dates and times."""
+    if m.kind in ("date", "time"):
+        return None
+    if m.kind == "fraction":
+        return "quantity", "%"
+    key, _ = unit_class(m.unit)
+    family = "ordinal" if m.kind == "ordinal" else "quantity"
+    return family, key
+
+
+def scale(m: Mention) -> float:
+    """Factor from the number as written to the base unit of its class (12.5万元 -> 10000)."""
+    if m.kind == "fraction":
+        return 100.0
+    return unit_class(m.unit)[1]
+
+
+def interval(m: Mention) -> tuple[float | None, float | None, bool, bool]:
+    """(low, high, low_open, high_open) of a mention in base units; None is unbounded."""
+    k = scale(m)
+    v = m.value
+    if isinstance(v, tuple):
+        lo = None if v[0] is None else v[0] * k
+        hi = None if v[1] is None else v[1] * k
+        word = m.approx or ""
+        return lo, hi, word in _OPEN_LOW, word in _OPEN_HIGH
+    x = float(v) * k
+    return x, x, False, False
+
+
+def is_exact(m: Mention) -> bool:
+    """True when the mention states one number (not a range or approximation)."""
+    return not isinstance(m.value, tuple)
+
+
+def _contains(outer, inner) -> bool:
+    lo1, hi1, _, _ = outer
+    lo2, hi2, _, _ = inner
+    low_ok = lo1 is None or (lo2 is not None and lo1 <= lo2 + EPS * max(1, abs(lo2)))
+    high_ok = hi1 is None or (hi2 is not None and hi1 >= hi2 - EPS * max(1, abs(hi2)))
+    return low_ok and high_ok
+
+
+def _member(x: float, iv) -> bool:
+    lo, hi, lo_open, hi_open = iv
+    tol = EPS * max(1.0, abs(x))
+    if lo is not None and (x < lo - tol or (lo_open and abs(x - lo) <= tol)):
+        return False
+    if hi is not None and (x > hi + tol or (hi_open and abs(x - hi) <= tol)):
+        return False
+    return True
+
+
+def _family(word: str | None) -> str:
+    if word in MORE:
+        return "more"
+    if word in LESS:
+        return "less"
+    return "about" if word else "range"
+
+
+def _anchor(m: Mention) -> float | None:
+    return None if m.anchor is None else float(m.anchor) * scale(m)
+
+
+def relate(text: Mention, fact: Mention) -> Relation:
+    """Compare a document mention with a supplied one already known to be comparable."""
+    if text.unit is None or fact.unit is None:
+        # A bare number (2017, 12345) is compared as written: 12.5 is not 12.5万元.
+        if text.kind == "fraction" or fact.kind == "fraction":
+            return Relation.DIFFERENT
+        return Relation.SAME if same_written_number(text, fact) and is_exact(text) == is_exact(fact) \
+            else Relation.DIFFERENT
+    t_iv, f_iv = interval(text), interval(fact)
+    tolerance = _rounding(text, fact)
+    if is_exact(text) and is_exact(fact):
+        return Relation.SAME if abs(t_iv[0] - f_iv[0]) <= tolerance else Relation.DIFFERENT
+    if is_exact(fact):
+        if _member(f_iv[0], t_iv):
+            return Relation.SAME
+        a = _anchor(text)
+        return Relation.CONFLICT if a is not None and abs(a - f_iv[0]) <= tolerance else Relation.DIFFERENT
+    if is_exact(text):
+        x = t_iv[0]
+        a = _anchor(fact)
+        if _member(x, f_iv) or (a is not None and abs(a - x) <= tolerance):
+            return Relation.INVENTED
+        return Relation.DIFFERENT
+    if _contains(t_iv, f_iv):
+        return Relation.SAME
+    ta, fa = _anchor(text), _anchor(fact)
+    if ta is not None and fa is not None and abs(ta - fa) <= tolerance:
+        if _family(text.approx) == _family(fact.approx):
+            return Relation.SAME  # 45辆以上 written as 45多辆, 10余场 as 10多场
+        return Relation.CONFLICT
+    if _overlap(t_iv, f_iv):
+        return Relation.CONFLICT
+    return Relation.DIFFERENT
+
+
+def _rounding(text: Mention, fact: Mention) -> float:
+    # Exact numbers must be equal; a fraction (三分之一) may be written as a rounded percent.
+    if fact.kind == "fraction" and text.kind != "fraction":
+        return text.step * scale(text) / 2
+    if text.kind == "fraction" and fact.kind != "fraction":
+        return fact.step * scale(fact) / 2
+    return EPS * 100
+
+
+def _overlap(a, b) -> bool:
+    lo1, hi1, _, _ = a
+    lo2, hi2, _, _ = b
+    return (hi1 is None or lo2 is None or lo2 <= hi1) and (hi2 is None or lo1 is None or lo1 <= hi2)
+
+
+def same_written_number(text: Mention, fact: Mention) -> bool:
+    """Equal numbers as written, whatever the units (81户 vs 81个): evidence of a unit mix-up."""
+    tv = text.anchor if text.anchor is not None else text.value
+    fv = fact.anchor if fact.anchor is not None else fact.value
+    if fact.kind in ("date", "time"):
+        if len(fact.parts) != 1 or text.kind in ("date", "time"):
+            return False  # only a lone 10月份 can be mistaken for 10份
+        fv = fact.parts[0][1]
+    if isinstance(tv, tuple) or isinstance(fv, tuple) or tv is None or fv is None:
+        return tv == fv and tv is not None
+    return abs(float(tv) - float(fv)) <= EPS * max(1.0, abs(float(tv)))
+
+
+# --- dates and times ------------------------------------------------------------------------
+
+def date_matches(text: Mention, fact: Mention, years: frozenset[int]) -> bool:
+    """A text date matches when every part it states is in the fact (it may be vaguer)."""
+    t_parts, f_parts = dict(text.parts), dict(fact.parts)
+    if not t_parts or not f_parts:
+        return False
+    shared = False
+    for name, value in t_parts.items():
+        if name not in f_parts:
+            # 2017年12月2日 against a fact "12月2日" under period 2017年: the year is the period's.
+            if name == "年" and value in years and len(t_parts) > 1:
+                continue
+            return False
+        other = f_parts[name]
+        if name == "日":
+            if not (value[0] <= other[0] and other[1] <= value[1]):
+                return False
+        elif abs(float(value) - float(other)) > EPS:
+            return False
+        shared = True
+    return shared
+
+
+# --- context --------------------------------------------------------------------------------
+
+_LEFT_STOP = re.compile(r"[。；;！!？?\n，,：:]")
+_RIGHT_STOP = re.compile(r"[。；;！!？?\n，,：:、]")
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+# Words so common in this genre that sharing them says nothing about which fact is meant.
+STOP_GRAMS = frozenset("""共计 合计 累计 总计 其中 达到 先后 全年 一年 共有 今年 全乡 全镇 我乡 我镇 全县 全村
+全区 完成 开展 进行 工作 活动 实现 组织 参与 参加 共同 各类 各项 有关 相关 一共 目前 截止 至今 已经 积极 认真
+累计 人数 以上 左右 创建""".split())
+
+
+def context_window(text: str, start: int, end: int, prev_end: int, next_start: int) -> tuple[str, str]:
+    """Words before (to the clause start) and after (to the next pause) a number."""
+    lo = max(prev_end, start - 20, 0)
+    cut = None
+    for cut in _LEFT_STOP.finditer(text, lo, start):
+        pass
+    if cut is not None:
+        lo = cut.end()
+    hi = min(next_start, end + 12, len(text))
+    stop = _RIGHT_STOP.search(text, end, hi)
+    if stop is not None:
+        hi = stop.start()
+    left, right = text[lo:start], text[end:hi]
+    if "、" in left and _CJK.search(right):
+        # 12个行政村、3个社区: the counted noun follows the number, so words before 、 belong to
+        # the previous item. (In 纸片、烟头300余人次 nothing follows, and the whole clause counts.)
+        left = left[left.rindex("、") + 1:]
+    return left, right
+
+
+def grams(*pieces: str) -> frozenset[str]:
+    """Character bigrams of the Chinese runs in the pieces, less the genre's stop words."""
+    out = set()
+    for piece in pieces:
+        for run in _CJK.findall(piece):
+            out.update(run[i:i + 2] for i in range(len(run) - 1))
+    return frozenset(out - STOP_GRAMS)

@@ -1,0 +1,357 @@
+"""Find every number mention in a text: the same code reads documents and facts statements.
+
+Pipeline: mask what is not a quantity (placeholders, allow phrases, names from the facts, list
+markers, set phrases), then find numerals and read the measure word, approximation, ordinal,
+range, date or time around each. Candidates are found with a one-character anchor regex so the
+engine skips plain text at C speed; Python only runs where a numeral is.
+
+Mention kinds:
+  count     a number with a counting measure word (65人, 7个, 两次) or a bare Arabic number
+  money     元 and its multiples (12.5万元)
+  measure   physical units, scores and ages (184米, 9.5分, 30岁)
+  percent   85%, 百分之八十五, 3个百分点, 九成
+  fraction  三分之一
+  multiple  倍
+  duration  5个月, 184小时, 三年
+  date      2017年, 12月2日, 8月中下旬, 2017-12-02 (parts holds year/month/day)
+  time      上午9时, 下午14时 (hour on a 24-hour clock), 9:30
+  ordinal   第五届, 第3批
+  marker / phrase / code / numeral   ignored spans (see `ignored` for the reason)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from drafter import phrases
+from drafter.numerals import CN_NUMERAL_CHARS, arabic_step, arabic_value, chinese_step, chinese_value
+from drafter.phrases import Placeholder, Span, find_placeholders  # noqa: F401  (public API)
+from drafter.kinds import TIME_OF_DAY, approx_interval, date_parts, kind_of, merge_dates
+from drafter.units import match_unit
+
+__all__ = ["Mention", "Placeholder", "approx_interval", "extract_mentions", "find_placeholders"]
+
+REASON_ARTICLE = "数词作冠词"
+REASON_CODE = "编号或代号"
+REASON_BARE = "无量词的数词"
+
+Value = int | float | tuple | None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One number mention: span (code points), value, unit, kind, approximation, ignore reason."""
+
+    text: str
+    start: int
+    end: int
+    value: Value  # number, or (low, high) for ranges and approximations (None = unbounded)
+    unit: str | None  # measure word as written, with 万/亿 folded in (万元, 人次, %, 年, 时)
+    kind: str
+    approx: str | None = None  # 余, 多, 约, 近, 以上, 不足, 左右, 至 … as written
+    ignored: str | None = None  # None for a quantity claim, else a short Chinese reason
+    anchor: int | float | None = None  # the number written before an approximation word (10 of 10余)
+    step: float = 1.0  # place value of the last written digit, in the unit as written
+    parts: tuple = ()  # dates and times: (("年", 2017), ("月", 12), ("日", (2, 2)), ("时", 14.0))
+
+
+_CN = CN_NUMERAL_CHARS
+_NUMERAL = re.compile(
+    r"\d++(?:,\d{3}(?!\d))*(?:[.．]\d+)?(?:万亿|亿|万|千(?![米克瓦]))?"
+    rf"|[{_CN}]++(?:点[零〇○一二三四五六七八九]+(?![十百千])(?:万亿|亿|万)?)?")
+_ANCHOR = re.compile(rf"[\d{_CN}数几]")
+_PREFIX = re.compile(
+    r"(?P<pre>大约|大概|约合|约为|约|将近|接近|近|逾|超过|不足|不到|不满|不少于|至少|少于|多于|不超过"
+    r"|多达|高达|上午|下午|中午|晚上|早上|早晨|凌晨|傍晚|夜间|晚|上)?(?P<ord>第)?\Z")
+_DATE_LIKE = re.compile(
+    r"(?P<iso>(?:19|20)[0-9]{2})[-/.．](?P<isom>1[0-2]|0?[1-9])(?:[-/.．](?P<isod>3[01]|[12][0-9]|0?[1-9]))?"
+    r"(?![0-9万亿%％.．])"
+    r"|(?P<hh>[01]?[0-9]|2[0-3])[:：](?P<mm>[0-5][0-9])(?![0-9])")
+_VAGUE = ("十万", "百万", "千万", "十", "百", "千", "万")
+_RANGE_SEP = "至到~～-－—–"
+_SUFFIX = "余多来几许"
+_POST = ("以上", "以下", "左右", "之多", "有余", "开外", "以内", "许")
+
+_NOT_APPROX = {"多达", "高达"}
+_DURATION_UNITS = {"年", "个月", "天", "周", "小时", "个小时", "分钟", "个星期", "星期", "个多月", "个半月",
+                   "个多小时", "个半小时"}
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+MASK = "\ue000"
+
+
+def extract_mentions(text: str, allow: Iterable[str] = (), *, names: Iterable[str] = ()) -> list[Mention]:
+    """Every number mention in `text`, in order; non-claims carry an `ignored` reason."""
+    work, ignored = _mask(text, allow, names)
+    found = merge_dates(_scan(text, work))
+    return sorted(ignored + found, key=lambda m: (m.start, m.end))
+
+
+# --- masking --------------------------------------------------------------------------------
+
+def _mask(text: str, allow: Iterable[str], names: Iterable[str]) -> tuple[str, list[Mention]]:
+    work = text
+    ignored: list[Mention] = []
+    work = _apply(work, [Span(p.start, p.end, "") for p in find_placeholders(text)])
+    steps = (
+        lambda w: phrases.find_literals(w, allow, phrases.REASON_ALLOW),
+        lambda w: phrases.find_literals(w, names, phrases.REASON_NAME),
+        phrases.find_list_markers,
+        phrases.find_set_phrases,
+    )
+    for find in steps:
+        spans = _non_overlapping(find(work))
+        for s in spans:
+            piece = text[s.start:s.end]
+            kind = "marker" if s.reason == phrases.REASON_MARKER else "phrase"
+            if kind == "marker" or _ANCHOR.search(piece):
+                ignored.append(Mention(piece, s.start, s.end, _marker_value(piece, kind), None, kind,
+                                       ignored=s.reason))
+        work = _apply(work, spans)
+    return work, ignored
+
+
+def _non_overlapping(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for s in sorted(spans, key=lambda s: (s.start, -(s.end - s.start))):
+        if not out or s.start >= out[-1].end:
+            out.append(s)
+    return out
+
+
+def _apply(work: str, spans: list[Span]) -> str:
+    if not spans:
+        return work
+    pieces, at = [], 0
+    for s in spans:
+        pieces.append(work[at:s.start])
+        pieces.append(MASK * (s.end - s.start))
+        at = s.end
+    pieces.append(work[at:])
+    return "".join(pieces)
+
+
+def _marker_value(piece: str, kind: str) -> Value:
+    if kind != "marker":
+        return None
+    digits = "".join(c for c in piece if c in "0123456789０１２３４５６７８９" or c in _CN)
+    if not digits:
+        return None
+    value = _parse_number(digits)
+    return value[0] if value and not isinstance(value[0], tuple) else None
+
+
+# --- scanning -------------------------------------------------------------------------------
+
+def _scan(text: str, work: str) -> list[Mention]:
+    out: list[Mention] = []
+    pos, n = 0, len(work)
+    while True:
+        hit = _ANCHOR.search(work, pos)
+        if hit is None:
+            return out
+        p = hit.start()
+        if work[p] in "数几" and not (p + 1 < n and work[p + 1] in "十百千万"):
+            pos = p + 1
+            continue
+        made, end = _read(text, work, p)
+        out.extend(made)
+        pos = max(end, p + 1)
+
+
+def _read(text: str, work: str, p: int) -> tuple[list[Mention], int]:
+    prefix = _PREFIX.search(work, max(0, p - 4), p)
+    head = _Head(prefix.group("pre"), bool(prefix.group("ord")), p)
+    if head.pre == "上" and work[p] not in "百千万":
+        head.pre = None
+    dated = _DATE_LIKE.match(work, p)
+    if dated and not head.ordinal:
+        return [_date_like(text, dated)], dated.end()
+    if work.startswith(("百分之", "千分之"), p):
+        number = _NUMERAL.match(work, p + 3)
+        parsed = _parse_number(number.group()) if number else None
+        if not parsed or isinstance(parsed[0], tuple):
+            return [], p + 1
+        unit = "%" if work[p] == "百" else "‰"
+        return [_make(text, p, number.end(), parsed[0], parsed[1], unit, number.group(), head)], number.end()
+    if work[p] in "数几":
+        mag = next(v for v in _VAGUE if work.startswith(v, p + 1))
+        base = chinese_value(mag)
+        return _quantity(text, work, p, p + 1 + len(mag), work[p:p + 1 + len(mag)],
+                         ((2 * base, 10 * base), float(base), ""), head, approx=work[p])
+    number = _NUMERAL.match(work, p)
+    if number is None:
+        return [], p + 1
+    end = number.end()
+    if work.startswith("分之", end):
+        return _fraction(text, work, number)
+    if end < len(work) and work[end] in _RANGE_SEP:
+        second = _NUMERAL.match(work, end + 1)
+        if second is not None:
+            made = _range(text, work, number, second, head)
+            if made is not None:
+                return made
+    parsed = _parse_number(number.group())
+    if parsed is None:
+        return [], p + 1
+    return _quantity(text, work, p, end, number.group(), parsed, head)
+
+
+class _Head:
+    """What stands before a numeral: an approximation or time-of-day word, and 第."""
+
+    __slots__ = ("pre", "ordinal", "at")
+
+    def __init__(self, pre: str | None, ordinal: bool, at: int):
+        self.pre, self.ordinal, self.at = pre, ordinal, at
+
+    def start(self) -> int:
+        begin = self.at - 1 if self.ordinal else self.at
+        return begin - len(self.pre) if self.pre else begin
+
+
+def _date_like(text: str, m: re.Match) -> Mention:
+    if m.group("iso"):
+        parts = [("年", int(m.group("iso"))), ("月", int(m.group("isom")))]
+        if m.group("isod"):
+            day = int(m.group("isod"))
+            parts.append(("日", (day, day)))
+        finest = parts[-1][1]
+        value = finest[0] if isinstance(finest, tuple) else finest
+        return Mention(m.group(), m.start(), m.end(), value, parts[-1][0], "date", parts=tuple(parts))
+    hour = int(m.group("hh")) + int(m.group("mm")) / 60
+    return Mention(m.group(), m.start(), m.end(), hour, "时", "time", step=1 / 60,
+                   parts=(("时", hour),))
+
+
+def _parse_number(s: str) -> tuple[Value, float, str] | None:
+    """(value, step, magnitude) of a numeral span; magnitude is 万/亿 moved into the unit."""
+    if s[0] in "0123456789０１２３４５６７８９":
+        digits = s.rstrip("万亿千")
+        return arabic_value(digits), arabic_step(digits), s[len(digits):]
+    body, mag = s, ""
+    if len(s) > 1 and s[-1] in "万亿" and chinese_value(s[:-1]) is not None:
+        body, mag = s[:-1], s[-1]
+    value = chinese_value(body)
+    if value is None:
+        return None
+    return value, chinese_step(body), mag
+
+
+def _fraction(text: str, work: str, number: re.Match) -> tuple[list[Mention], int]:
+    second = _NUMERAL.match(work, number.end() + 2)
+    den = _parse_number(number.group())
+    num = _parse_number(second.group()) if second else None
+    if not den or not num or isinstance(den[0], tuple) or isinstance(num[0], tuple) or not den[0]:
+        return [], number.start() + 1
+    start, end = number.start(), second.end()
+    return [Mention(text[start:end], start, end, num[0] / den[0], None, "fraction", step=0.0)], end
+
+
+def _range(text: str, work: str, first: re.Match, second: re.Match,
+           head: _Head) -> tuple[list[Mention], int] | None:
+    a, b = _parse_number(first.group()), _parse_number(second.group())
+    if not a or not b or isinstance(a[0], tuple) or isinstance(b[0], tuple) or a[2] != b[2]:
+        return None
+    if not a[0] < b[0] or (first.group().startswith("0") and len(first.group()) > 1):
+        return None
+    end = second.end()
+    unit = match_unit(work, end)
+    if unit:
+        end += len(unit)
+    full_unit = (a[2] + (unit or "")) or None
+    kind = kind_of(full_unit, a[0], None, None, False, first.group())
+    if kind in ("date", "time"):
+        # 2017-2018年, 8至10月: two dates, the first borrowing the unit of the second.
+        one = _make(text, first.start(), first.end(), a[0], a[1], full_unit, first.group(), head)
+        two = _make(text, second.start(), end, b[0], b[1], full_unit, second.group(),
+                    _Head(None, False, second.start()))
+        return [one, two], end
+    if unit is None and not a[2] and first.group()[0] in _CN:
+        return None
+    start = head.start() if head.ordinal else first.start()
+    return [Mention(text[start:end], start, end, (a[0], b[0]), full_unit,
+                    kind_of(full_unit, a[0], None, None, False), step=a[1])], end
+
+
+def _quantity(text: str, work: str, start: int, end: int, numeral: str, parsed, head: _Head,
+              approx: str | None = None) -> tuple[list[Mention], int]:
+    value, step, mag = parsed
+    anchor = None
+    numeral_end = end
+    n = len(work)
+    suffix = work[end] if end < n and work[end] in _SUFFIX else ""
+    unit = match_unit(work, end + len(suffix))
+    if suffix and (unit or suffix in "余多几") and not isinstance(value, tuple) and approx is None:
+        anchor, approx = value, suffix
+        end += 1
+    if unit:
+        end += len(unit)
+        if len(unit) > 2 and unit[1] in "多半" and not isinstance(value, tuple):
+            # 三个多月, 两个半小时: the word sits inside the measure word.
+            if unit[1] == "半":
+                value = value + 0.5
+            elif approx is None:
+                anchor, approx = value, "多"
+    if unit in _DURATION_UNITS and end < n and work[end] in "多余半" and not isinstance(value, tuple):
+        if work[end] == "半":
+            value = value + 0.5
+        elif approx is None:
+            anchor, approx = value, work[end]
+        end += 1
+    if approx is None and not isinstance(value, tuple):
+        post = next((w for w in _POST if work.startswith(w, end)), None)
+        if post:
+            anchor, approx = value, post
+            end += len(post)
+    if unit is None and not mag and numeral[0] in _CN + "数几" and not head.ordinal:
+        # A Chinese numeral with no measure word (四抓四带, 村三职) is not a quantity claim.
+        return [Mention(numeral, start, numeral_end, value if approx is None else None, None,
+                        "numeral", ignored=REASON_BARE)], numeral_end
+    full_unit = (mag + (unit or "")) or None
+    return [_make(text, start, end, value, step, full_unit, numeral, head, approx, anchor)], end
+
+
+def _make(text: str, start: int, end: int, value, step: float, unit: str | None, numeral: str,
+          head: _Head, approx: str | None = None, anchor=None) -> Mention:
+    pre, ordinal = head.pre, head.ordinal
+    kind = kind_of(unit, value, approx, pre, ordinal, numeral)
+    if pre in TIME_OF_DAY and kind != "time":
+        pre = None
+    if pre in ("近", "将近", "接近") and kind in ("duration", "date"):
+        pre = None  # 近三年 means the last three years, not nearly three
+    if pre in _NOT_APPROX or (pre and approx is not None) or (pre and isinstance(value, tuple)):
+        pre = None
+    if pre and pre not in TIME_OF_DAY:
+        anchor, approx = value, pre
+        kind = kind_of(unit, value, approx, None, ordinal, numeral)
+    if pre or ordinal:
+        start = _Head(pre, ordinal, start).start()
+    parts: tuple = ()
+    ignored = None
+    if kind == "date":
+        parts = date_parts(unit, value)
+    elif kind == "time":
+        hour = float(value) + (0.5 if unit == "点半" else 0)
+        if pre in TIME_OF_DAY and hour < 12 and (pre != "中午" or hour < 4):
+            hour += TIME_OF_DAY[pre]
+        value = int(hour) if hour == int(hour) else hour
+        parts = (("时", value),)
+        if unit == "时许":
+            approx, anchor = "许", value
+    if approx is not None and anchor is not None:
+        value = approx_interval(anchor, step, approx)
+    if (kind not in ("date", "time", "percent") and not ordinal and approx is None and unit
+            and numeral in ("一", "壹")):
+        ignored = REASON_ARTICLE
+    if _is_code(text, start, end, unit):
+        ignored, kind = REASON_CODE, "code"
+    return Mention(text[start:end], start, end, value, unit, kind, approx, ignored, anchor, step, parts)
+
+
+def _is_code(text: str, start: int, end: int, unit: str | None) -> bool:
+    # 5G, G20, PM2.5, 4A级: digits glued to Latin letters name a thing, they do not count it.
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    return bool(_ASCII_LETTER.match(before) or (unit is None and _ASCII_LETTER.match(after)))

@@ -1,0 +1,274 @@
+"""Spans that carry numerals but are not quantity claims: placeholders, list markers, set phrases.
+
+They are found before numbers and masked, so 进一步 never becomes 进1步 and 十八届五中全会 never
+becomes two counts. The set-phrase lexicon is a data file (drafter/lexicon/set_phrases.txt),
+extended by users with `allow:` in the facts file or `--allow-file`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, NamedTuple
+
+from drafter.numerals import CN_NUMERAL_CHARS
+from drafter.units import match_unit
+
+LEXICON_PATH = Path(__file__).resolve().parent / "lexicon" / "set_phrases.txt"
+
+REASON_MARKER = "列表序号"
+REASON_WORD = "含数字的词语"
+REASON_SET = "固定提法"
+REASON_ALLOW = "allow 列表"
+REASON_NAME = "事实中的名称"
+
+_NUMERAL_CHARS = frozenset(CN_NUMERAL_CHARS + "0123456789０１２３４５６７８９")
+_CN = "一二三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """An unfilled template mark (xx, ××, **, 某某, □, 20xx年)."""
+
+    text: str
+    start: int
+    end: int
+
+
+class Span(NamedTuple):
+    """A masked span and the reason it is not a quantity claim."""
+
+    start: int
+    end: int
+    reason: str
+
+
+def anchored(pattern: re.Pattern[str], anchor: re.Pattern[str], text: str):
+    """Like pattern.finditer, but only tried where `anchor` (one character class) matches.
+
+    The regex engine skips text at C speed only when a pattern starts with a plain character
+    class; patterns that open with lookbehinds or optional groups are tried at every position.
+    """
+    pos, n = 0, len(text)
+    while pos < n:
+        hit = anchor.search(text, pos)
+        if hit is None:
+            return
+        m = pattern.match(text, hit.start())
+        if m is None or m.end() == m.start():
+            pos = hit.start() + 1
+            continue
+        yield m
+        pos = m.end()
+
+
+# --- placeholders ---------------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(
+    r"(?:19|20)[0-9]?[xX×Ｘｘ]{1,3}(?=年)"            # 20xx年, 201X年
+    r"|(?<![A-Za-z])[xXＸｘ]{2,}(?![A-Za-z])"          # xx, XX
+    r"|[×✕╳]{2,}"                                      # ××
+    r"|(?<![A-Za-z0-9])[xX×Ｘ](?=[年月日号时个人名位户次场])"  # X月X日
+    r"|某某+|某(?=[乡镇村县区市街省年月日]|单位|公司|同志)"
+    r"|[□■☐]+|△{2,}|＿{2,}|_{3,}"
+    r"|(?<![一二三四五六七八九〇○零])[○〇]{2,}(?![一二三四五六七八九〇○零])"
+    r"|\*{2,}|＊{2,}"
+)
+_PLACEHOLDER_ANCHOR = re.compile(r"[12xXＸｘ×✕╳某□■☐△＿_○〇*＊]")
+# After ** these start a place or unit name (**县, **乡): the stars stand for a name.
+_NAME_AFTER_STARS = set("县乡镇村区市省街社组州盟旗局厅委办部单公学同")
+
+
+def find_placeholders(text: str) -> list[Placeholder]:
+    """Find unfilled template marks: xx, XX, ××, **, 某某, □, 20xx年 …"""
+    out = []
+    for m in anchored(_PLACEHOLDER, _PLACEHOLDER_ANCHOR, text):
+        s = m.group()
+        if s[0] in "*＊" and not _stars_are_placeholder(text, m.start(), m.end()):
+            continue
+        out.append(Placeholder(s, m.start(), m.end()))
+    return out
+
+
+def _stars_are_placeholder(text: str, start: int, end: int) -> bool:
+    # Markdown bold (**标题**) pairs up on a line; a name mark is followed by 县/乡 or is unpaired.
+    if end < len(text) and text[end] in _NAME_AFTER_STARS:
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start: line_end if line_end >= 0 else len(text)]
+    return line.count("**") % 2 == 1
+
+
+# --- list markers ---------------------------------------------------------------------------
+
+_LINE_HEAD = re.compile(r"[ \t\u3000]*(?:#{1,6}[ \t]*|>[ \t]*|[-+][ \t]+)?\Z")
+_LINE_MARKER = re.compile(
+    rf"[{_CN}]{{1,3}}[、．.]|\d{{1,2}}[、．.](?!\d)"
+    rf"|第[{_CN}]{{1,3}}(?:部分|章|节|篇|条|款)?(?=[、，,：:\s])")
+_INLINE_MARKER = re.compile(
+    rf"[（(][{_CN}]{{1,3}}[）)]|[（(]\d{{1,2}}[）)]"
+    r"|[①-⑳⑴-⒇⒈-⒛㈠-㈩]"
+    rf"|(?:(?<=[：:；;。！？!?，,、\n\s（(“\"])|^)[{_CN}]{{1,3}}是(?=[\u4e00-\u9fff])"
+    rf"|其[{_CN}]{{1,2}}(?=[，,、：:是])"
+    rf"|(?:(?<=[：:；;。！？!?，,\n\s])|^)第[{_CN}]{{1,3}}(?=[，,、：:])"
+    rf"|(?<=[：:；;。])(?:[0-9]{{1,2}}|[{_CN}]{{1,3}})、")
+_MARKER_ANCHOR = re.compile(rf"[{_CN}0-9０-９（(①-⑳⑴-⒇⒈-⒛㈠-㈩第其]")
+
+
+def find_list_markers(text: str) -> list[Span]:
+    """Find list markers: 一、 （一） 1、 (1) ① 一是 第一， 其一."""
+    out = []
+    pos, n = 0, len(text)
+    while pos < n:
+        hit = _MARKER_ANCHOR.search(text, pos)
+        if hit is None:
+            break
+        p = hit.start()
+        m = None
+        if _LINE_HEAD.match(text, text.rfind("\n", 0, p) + 1, p):
+            m = _LINE_MARKER.match(text, p)
+        if m is None:
+            m = _INLINE_MARKER.match(text, p)
+        if m is None:
+            pos = p + 1
+            continue
+        out.append(Span(p, m.end(), REASON_MARKER))
+        pos = m.end()
+    return out
+
+
+# --- structural set phrases (patterns rather than words) ------------------------------------
+
+_STRUCTURAL = re.compile(
+    # party congresses and plenums: 十八大, 十八届五中全会, 五中全会, 十四届全国人大
+    rf"(?:十[一二三四五六七八九]|二十[一二三四五六七八九]?)大(?![小量批型项])"
+    rf"|(?:十[一二三四五六七八九]|二十[一二三四五六七八九]?)届"
+    rf"(?:全国人大|人大|全国政协|政协|中央纪委|中纪委|中央)?"
+    rf"(?:[一二三四五六七八九]中全会|[一二三四五六七八九]次(?:全体)?会议|全会)?"
+    rf"|[一二三四五六七八九]中全会"
+    # five-year plans: 十三五规划, 第十四个五年规划
+    rf"|十[一二三四五]五(?=规划|时期|期间|末|开局|以来|[”\"」’』])"
+    rf"|第[{_CN}]+个五年(?:规划|计划)|[{_CN}]+五(?:规划|计划)纲要"
+    # anniversaries and slogans with numbers: 建党100周年, 八字方针, 20字公民基本道德规范
+    rf"|(?:建党|建国|新中国成立|改革开放|建军|香港回归|澳门回归|抗战胜利|长征胜利)"
+    rf"[0-9{_CN}百]+(?:周年|年)"
+    rf"|[0-9{_CN}]+字(?:方针|要求|诀|标准|工作法|公民基本道德规范|规范|经验|总要求|真经)"
+    # levels of administration: 县乡村三级, 乡村两级, 省市县乡村五级
+    rf"|[省市县区乡镇村组街社]{{2,5}}[两二三四五六]级"
+    # event names written with a middle dot: 3·15, 5·12
+    r"|\d{1,2}[·•・]\d{1,2}"
+    # service hotlines: 12345热线, 拨打110
+    r"|(?<![0-9])(?:110|119|120|122|12345|12315|12348|12388|12369|12320|12355|12338|12310"
+    r"|12333|12358|12380|12366)(?![0-9])(?=热线|平台|报警|急救|举报|服务|便民|政务|[”\"」])"
+    r"|(?<=拨打)(?:110|119|120|122|12345|12315|12348|12388|12369|12320)(?![0-9])"
+)
+
+_STRUCTURAL_ANCHOR = re.compile(r"[十二一三四五六七八九第建改新香澳抗长0-9０-９省市县区乡镇村组街社1拨]")
+
+
+# --- the set-phrase lexicon -----------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, str]:
+    """The shipped set-phrase lexicon: phrase -> reason (含数字的词语 or 固定提法)."""
+    return dict(read_phrases(LEXICON_PATH.read_text(encoding="utf-8").splitlines(), REASON_SET))
+
+
+def read_phrases(lines: Iterable[str], reason: str) -> list[tuple[str, str]]:
+    """Parse phrase lines: one phrase a line, '#' comments, '#: 理由' switches the reason."""
+    out = []
+    for raw in lines:
+        line = raw.strip()
+        if line.startswith("#:"):
+            reason = line[2:].strip() or reason
+            continue
+        if not line or line.startswith("#"):
+            continue
+        out.append((line, reason))
+    return out
+
+
+class _PhraseIndex:
+    """Phrases bucketed by their first two characters, behind a one-class anchor regex.
+
+    Cheaper to build than a trie regex (the regex compiler is pure Python) and as fast to run:
+    the anchor skips text at C speed, then a dict lookup and a few startswith calls decide.
+    """
+
+    def __init__(self, phrases: Iterable[str]):
+        self.buckets: dict[str, list[str]] = {}
+        for p in phrases:
+            if len(p) >= 2:
+                self.buckets.setdefault(p[:2], []).append(p)
+        for bucket in self.buckets.values():
+            bucket.sort(key=len, reverse=True)
+        firsts = sorted({k[0] for k in self.buckets})
+        self.anchor = re.compile("[" + "".join(re.escape(c) for c in firsts) + "]") if firsts else None
+
+    def finditer(self, text: str):
+        """(start, end, phrase) of leftmost-longest, non-overlapping occurrences."""
+        if self.anchor is None:
+            return
+        pos, n, buckets = 0, len(text), self.buckets
+        search = self.anchor.search
+        while pos < n:
+            hit = search(text, pos)
+            if hit is None:
+                return
+            p = hit.start()
+            for phrase in buckets.get(text[p:p + 2], ()):
+                if text.startswith(phrase, p):
+                    yield p, p + len(phrase), phrase
+                    pos = p + len(phrase)
+                    break
+            else:
+                pos = p + 1
+
+
+@lru_cache(maxsize=1)
+def _lexicon_index() -> _PhraseIndex:
+    return _PhraseIndex(p for p in lexicon() if any(c in _NUMERAL_CHARS for c in p))
+
+
+def find_set_phrases(text: str) -> list[Span]:
+    """Find lexicon phrases and structural set phrases (十八届五中全会, 县乡村三级 …)."""
+    out = [Span(m.start(), m.end(), REASON_SET) for m in anchored(_STRUCTURAL, _STRUCTURAL_ANCHOR, text)]
+    reasons = lexicon()
+    for s, e, phrase in _lexicon_index().finditer(text):
+        if _fits(text, s, e):
+            out.append(Span(s, e, reasons[phrase]))
+    return out
+
+
+def _fits(text: str, start: int, end: int) -> bool:
+    # A phrase must not cut a larger numeral: 二十分钟 is not 二 + 十分 + 钟.
+    if start > 0 and text[start] in _NUMERAL_CHARS and text[start - 1] in _NUMERAL_CHARS:
+        return False
+    if end < len(text) and text[end - 1] in _NUMERAL_CHARS and (
+            text[end] in _NUMERAL_CHARS or match_unit(text, end)):
+        return False  # 千万元 is a sum of money, not the word 千万
+    if end < len(text) and text[end - 1] == "点" and text[end] in _NUMERAL_CHARS:
+        return False  # 一点四 is a decimal
+    return True
+
+
+def find_literals(text: str, phrases: Iterable[str], reason: str) -> list[Span]:
+    """Find every occurrence of user phrases (allow list, names from the facts)."""
+    out = []
+    for phrase in sorted(set(p for p in phrases if p), key=len, reverse=True):
+        at = text.find(phrase)
+        while at >= 0:
+            out.append(Span(at, at + len(phrase), reason))
+            at = text.find(phrase, at + len(phrase))
+    return out
+
+
+_QUOTED = re.compile(r"[“\"「『‘《〈]([^“”\"「」『』‘’《》〈〉\n]{1,40})[”\"」』’》〉]")
+
+
+def quoted_names(text: str) -> list[str]:
+    """Quoted or titled names in a facts statement that contain numerals (“四办五中心”)."""
+    return [m.group(1) for m in _QUOTED.finditer(text) if any(c in _NUMERAL_CHARS for c in m.group(1))]

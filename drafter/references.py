@@ -1,0 +1,239 @@
+"""Style references: sample sections chosen by kind and topic, with every number masked."""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Callable, Iterator
+
+from drafter.facts import Facts, Section
+from drafter.samples import Sample, load_corpus
+
+MASK = "○○"
+MAX_REFERENCE_CHARS = 600   # a longer sample section is cut at a sentence end
+MIN_REFERENCE_CHARS = 40    # shorter parts (a signature, a one-line wrap-up) teach little
+SHARED_PER_KIND = {"intro": 1, "work": 2, "problems": 1, "plans": 1, "closing": 1}
+SHARED_REFERENCE_TOKENS = 3000
+EXTRA_REFERENCES = 2
+SECTION_REFERENCE_TOKENS = 1200
+# Target length of a section body: the corpus median for its kind, scaled by its facts.
+MIN_TARGET_CHARS, MAX_TARGET_CHARS = 150, 900
+DEFAULT_TARGET_CHARS = {"intro": 160, "work": 230, "problems": 360, "plans": 320, "closing": 100}
+
+_ARABIC = "0123456789０１２３４５６７８９"
+_CN_NUMERALS = "零〇○一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟廿卅"
+_NUMERIC = set(_ARABIC + _CN_NUMERALS)
+# Financial numerals are also ordinary characters (队伍, 陆续, 收拾): a number only beside another.
+_AMBIGUOUS = set("壹贰叁肆伍陆柒捌玖拾佰仟廿卅")
+_CN_MARK = "一二三四五六七八九十"
+# Numerals that are list markers, not quantities: 一是 一、 （一） 其一 第一，
+_MARKERS = re.compile(
+    rf"(?:(?<=[\n。；;：:！？!?，,、\s（(“])|^)[{_CN_MARK}]{{1,3}}(?=是[\u4e00-\u9fff])"
+    rf"|(?:(?<=\n)|^)[ \t\u3000]*[{_CN_MARK}]{{1,3}}(?=[、．])"
+    rf"|(?<=[（(])[{_CN_MARK}]{{1,3}}(?=[）)])"
+    rf"|(?<=其)[{_CN_MARK}]{{1,2}}(?=[，,、：:是])"
+    rf"|(?:(?<=[\n。；;：:！？!?，,])|^)第[{_CN_MARK}]{{1,3}}(?=[，,、：:])"
+    # party congresses and plenums are names (十八大, 十八届五中全会); 举办十五届 is a count
+    rf"|(?:十[一二三四五六七八九]|二十[一二三]?)(?:大(?=精神|报告|以来|代表|和|及|、|重要|召开|胜利)"
+    rf"|届[一二三四五六七八九]中全会)|(?<=党的)(?:十[一二三四五六七八九]|二十[一二三]?)大"
+    rf"|[一二三四五六七八九]中全会",
+    re.MULTILINE,
+)
+# Words whose numerals are not quantities. Anything not listed is masked: a masked word only
+# reads oddly, a leaked number can end up in a draft.
+_KEEP_WORDS = (
+    "进一步", "统一", "一致", "一些", "一定", "一切", "一直", "一起", "一样", "一般", "一道",
+    "一同", "一体", "唯一", "一流", "一律", "一贯", "一再", "一旦", "万一", "一方面", "一手抓",
+    "两手抓", "两手硬", "一把手", "一心一意", "一点一滴", "千方百计", "千家万户", "万众一心",
+    "四面八方", "五花八门", "百姓", "一线", "一并", "一举", "一如既往", "一盘棋",
+    "一条龙", "一站式", "一揽子", "一以贯之", "一视同仁", "一丝不苟", "一目了然", "千篇一律",
+    "三令五申", "一年来", "新的一年", "一系列", "第一责任人", "第一书记", "第一时间", "同一",
+    "单一", "划一", "逐一", "之一", "不一", "一向", "一味", "一概", "一齐", "一番", "一手",
+    "一心", "万无一失", "三个代表", "两学一做", "四个全面", "五位一体", "八项规定",
+    # words written with financial numerals
+    "队伍", "入伍", "落伍", "陆续", "大陆", "内陆", "着陆", "登陆", "收拾", "肆意", "放肆",
+)
+_KEEP = re.compile("|".join(sorted(map(re.escape, _KEEP_WORDS), key=len, reverse=True))
+                   + r"|十分(?!钟)")  # 十分重视 is "very", 十分钟 ten minutes
+_SENTENCE_END = "。；！？"
+TokenCounter = Callable[[str], int]  # a token counter, e.g. drafter.tokens.count_tokens
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One sample section offered to the model as a style reference (already masked)."""
+
+    id: str          # "篇二#3": sample name and section index
+    kind: str
+    title: str
+    text: str
+    score: float     # topic similarity to what it was chosen for
+
+
+def mask_numbers(text: str) -> str:
+    """Replace every number in `text` with ○○ so a model cannot copy it; list markers stay."""
+    protected = [False] * len(text)
+    for pattern in (_MARKERS, _KEEP):
+        for m in pattern.finditer(text):
+            if pattern is _KEEP and not _keep_fits(text, m.start(), m.end()):
+                continue
+            for i in range(m.start(), m.end()):
+                protected[i] = True
+    maskable = [ch in _NUMERIC and (ch in _ARABIC or not protected[i]) for i, ch in enumerate(text)]
+    for i, ch in enumerate(text):
+        if ch in _AMBIGUOUS and not (0 < i and text[i - 1] in _NUMERIC
+                                     or i + 1 < len(text) and text[i + 1] in _NUMERIC):
+            maskable[i] = False
+    for start, end in _quantity_spans(text):
+        # A quantity the checker's extractor finds is masked even where a word list said keep.
+        for i in range(start, min(end, len(text))):
+            maskable[i] = maskable[i] or text[i] in _NUMERIC
+    for i in range(1, len(text) - 1):
+        # A decimal point or thousands separator inside a number goes with it (1.4, 1,200, 一点四).
+        if not maskable[i] and maskable[i - 1] and maskable[i + 1]:
+            arabic = text[i - 1] in _ARABIC and text[i + 1] in _ARABIC
+            maskable[i] = (text[i] in ".．," and arabic) or (text[i] == "点" and not arabic)
+    out, i = [], 0
+    while i < len(text):
+        if maskable[i]:
+            while i < len(text) and maskable[i]:
+                i += 1
+            out.append(MASK)
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def _keep_fits(text: str, start: int, end: int) -> bool:
+    # A kept word must not be cut out of a larger numeral: 二十分钟 is not 二 + 十分 + 钟.
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    numeral = _NUMERIC - _AMBIGUOUS  # 队伍陆续: 伍 beside 陆 is two words, not a number
+    return not ((text[start] in _NUMERIC and before in numeral)
+                or (text[end - 1] in _NUMERIC and after in numeral))
+
+
+def _quantity_spans(text: str) -> list[tuple[int, int]]:
+    try:
+        from drafter.numbers import extract_mentions
+    except ImportError:
+        return []
+    return [(m.start, m.end) for m in extract_mentions(text) if m.ignored is None]
+
+
+@cache
+def default_corpus() -> tuple[Sample, ...]:
+    """The built-in style corpus, loaded once per process."""
+    return tuple(load_corpus())
+
+
+@lru_cache(maxsize=8)
+def topic_index(corpus: tuple[Sample, ...]) -> "TopicIndex":
+    """The index of a corpus, built once per process (samples are immutable)."""
+    return TopicIndex(corpus)
+
+
+def _bigrams(text: str) -> Counter:
+    # Digits and punctuation say nothing about the topic; bigrams never span them.
+    runs = re.sub(r"[^\u4e00-\u9fffA-Za-z]+", " ", text).split()
+    return Counter(run[i:i + 2] for run in runs for i in range(len(run) - 1))
+
+
+class TopicIndex:
+    """TF-IDF over character bigrams of candidate sample sections, compared by cosine."""
+
+    def __init__(self, corpus: list[Sample] | tuple[Sample, ...]):
+        self.candidates = [(sample, sec) for sample in corpus if sample.duplicate_of is None
+                           for sec in sample.sections if sec.chars >= MIN_REFERENCE_CHARS]
+        grams = [_bigrams(f"{sec.title}\n{sec.text}") for _, sec in self.candidates]
+        df = Counter(g for counts in grams for g in counts)
+        n = len(grams)
+        self.idf = {g: math.log((n + 1) / (d + 1)) + 1 for g, d in df.items()}
+        self.vectors = [self._vector(counts) for counts in grams]
+        self._masked: dict[int, tuple[str, str]] = {}
+        self.lengths: dict[str, list[int]] = {}
+        for _, sec in self.candidates:
+            self.lengths.setdefault(sec.kind, []).append(sec.chars)
+
+    def _vector(self, counts: Counter) -> dict[str, float]:
+        vec = {g: (1 + math.log(c)) * self.idf.get(g, 0.0) for g, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {g: v / norm for g, v in vec.items() if v}
+
+    def rank(self, query: str, kind: str, exclude: set[str] = frozenset()) -> Iterator[Reference]:
+        """Candidates of `kind`, most similar to `query` first (ties in corpus order)."""
+        q = self._vector(_bigrams(query))
+        scored = []
+        for i, ((sample, sec), vec) in enumerate(zip(self.candidates, self.vectors)):
+            if sec.kind != kind or f"{sample.name}#{sec.index}" in exclude:
+                continue
+            scored.append((-sum(w * vec.get(g, 0.0) for g, w in q.items()), i))
+        scored.sort()
+        for neg, i in scored:  # masked only when a caller gets this far
+            sample, sec = self.candidates[i]
+            if i not in self._masked:
+                self._masked[i] = (mask_numbers(sec.title), _trim(mask_numbers(sec.text)))
+            title, text = self._masked[i]
+            yield Reference(f"{sample.name}#{sec.index}", sec.kind, title, text, -neg)
+
+    def target_chars(self, kind: str, n_facts: int) -> int:
+        """Target body length: the corpus median for `kind`, scaled by the number of facts."""
+        lengths = self.lengths.get(kind)
+        median = statistics.median(lengths) if lengths else DEFAULT_TARGET_CHARS[kind]
+        # A sample section covers about two facts; each further fact adds a quarter.
+        scale = min(2.0, max(0.75, 0.5 + 0.25 * n_facts))
+        return int(min(MAX_TARGET_CHARS, max(MIN_TARGET_CHARS, round(median * scale, -1))))
+
+
+def _trim(text: str) -> str:
+    if len(text) <= MAX_REFERENCE_CHARS:
+        return text
+    head = text[:MAX_REFERENCE_CHARS]
+    cut = max(head.rfind(ch) for ch in _SENTENCE_END)
+    return (head[:cut + 1] if cut >= MAX_REFERENCE_CHARS // 3 else head) + "……"
+
+
+def section_query(section: Section) -> str:
+    """What a section is about: its title and facts."""
+    return "\n".join([section.title, *(s.text for s in section.facts)])
+
+
+def choose_shared(index: TopicIndex, facts: Facts, count: TokenCounter) -> list[Reference]:
+    """References shared by every section: the best match per kind present, within a budget."""
+    chosen: list[Reference] = []
+    used = 0
+    for kind in SHARED_PER_KIND:
+        sections = [s for s in facts.sections if s.kind == kind]
+        if not sections:
+            continue
+        query = "\n".join([facts.campaign, *(section_query(s) for s in sections)])
+        taken = 0
+        for ref in index.rank(query, kind):
+            if taken == SHARED_PER_KIND[kind]:
+                break
+            cost = count(ref.text)
+            if used + cost <= SHARED_REFERENCE_TOKENS:
+                chosen.append(ref)
+                used += cost
+                taken += 1
+    return chosen
+
+
+def choose_extras(index: TopicIndex, section: Section, shared: list[Reference],
+                  count: TokenCounter) -> list[Reference]:
+    """A few more references of the section's kind, the most similar to this section."""
+    chosen: list[Reference] = []
+    used = 0
+    for ref in index.rank(section_query(section), section.kind, {r.id for r in shared}):
+        if len(chosen) == EXTRA_REFERENCES:
+            break
+        cost = count(ref.text)
+        if used + cost <= SECTION_REFERENCE_TOKENS:
+            chosen.append(ref)
+            used += cost
+    return chosen

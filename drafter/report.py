@@ -1,0 +1,126 @@
+"""The result of `drafter check`: verdicts per mention, unused facts, placeholders, JSON contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from drafter.numbers import Mention
+
+FLAGGED = ("unsupported", "mismatch", "misattributed")
+VERDICTS = ("ok", "derived", "ignored") + FLAGGED
+
+
+def json_value(value: Any) -> Any:
+    """A mention value as JSON: a number, [low, high] (null = unbounded), or null."""
+    if isinstance(value, tuple):
+        return [json_value(v) for v in value[:2]]
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else round(value, 10)
+    if value is None or isinstance(value, int):
+        return value
+    return float(value)  # Decimal from a facts mapping item
+
+
+@dataclass(frozen=True)
+class CheckedMention:
+    """One mention of the document with its verdict, the fact it was compared with, and why."""
+
+    mention: Mention
+    line: int
+    verdict: str
+    reason: str
+    fact: str | None = None        # the facts statement compared with (or None: none exists)
+    fact_line: int | None = None
+    context: str = ""              # a short snippet of the document around the mention
+    fact_number: Any = None        # the matched FactNumber (Python only)
+
+    @property
+    def text(self) -> str:
+        return self.mention.text
+
+    @property
+    def start(self) -> int:
+        return self.mention.start
+
+    @property
+    def end(self) -> int:
+        return self.mention.end
+
+    @property
+    def flagged(self) -> bool:
+        """True for unsupported, mismatch and misattributed."""
+        return self.verdict in FLAGGED
+
+    def to_json_dict(self) -> dict:
+        """The mention as in the JSON contract (plus kind, approx and context)."""
+        m = self.mention
+        return {"text": m.text, "start": m.start, "end": m.end, "line": self.line,
+                "value": json_value(m.value), "unit": m.unit, "verdict": self.verdict,
+                "fact": self.fact, "fact_line": self.fact_line, "reason": self.reason,
+                "kind": m.kind, "approx": m.approx, "context": self.context}
+
+
+class UnusedFact(NamedTuple):
+    """A supplied number the document never mentions (coverage for the reviewer)."""
+
+    text: str           # the facts statement
+    value: Any
+    unit: str | None
+    section: str | None
+    line: int
+    mention: str = ""   # the number as written in the statement, e.g. 81户
+
+    def to_json_dict(self) -> dict:
+        return {"text": self.text, "value": json_value(self.value), "unit": self.unit,
+                "section": self.section, "line": self.line, "mention": self.mention}
+
+
+class PlaceholderAt(NamedTuple):
+    """An unfilled template mark in the document, with its line."""
+
+    text: str
+    start: int
+    end: int
+    line: int
+
+    def to_json_dict(self) -> dict:
+        return {"text": self.text, "start": self.start, "end": self.end, "line": self.line}
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything `drafter check` found in one document."""
+
+    document: str
+    facts: str
+    mentions: list[CheckedMention]
+    unused_facts: list[UnusedFact]
+    placeholders: list[PlaceholderAt]
+    section: str | None = None
+
+    @property
+    def flagged(self) -> list[CheckedMention]:
+        """Mentions with verdict unsupported, mismatch or misattributed."""
+        return [m for m in self.mentions if m.flagged]
+
+    @property
+    def ok(self) -> bool:
+        """True when no mention is flagged (exit code 0)."""
+        return not self.flagged
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of mentions per verdict, all six keys present."""
+        out = dict.fromkeys(VERDICTS, 0)
+        for m in self.mentions:
+            out[m.verdict] += 1
+        return out
+
+    def to_json_dict(self) -> dict:
+        """The report as the JSON contract of issue 3."""
+        return {"document": self.document, "facts": self.facts, "ok": self.ok,
+                "mentions": [m.to_json_dict() for m in self.mentions],
+                "unused_facts": [u.to_json_dict() for u in self.unused_facts],
+                "placeholders": [p.to_json_dict() for p in self.placeholders],
+                "counts": self.counts}

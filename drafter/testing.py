@@ -1,0 +1,308 @@
+"""A real OpenAI-compatible HTTP server on 127.0.0.1, scripted per test (a shipped test double).
+
+The openai SDK talks to it over HTTP exactly as it talks to DeepSeek or a local vLLM, streaming
+included, so tests exercise retries, timeouts, SSE parsing and error mapping for real.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# Stable defaults an OpenAI-style server puts in an error body, by status.
+_ERROR_KINDS = {
+    400: ("invalid_request_error", "invalid_request", "Bad request."),
+    401: ("authentication_error", "invalid_api_key", "Incorrect API key provided."),
+    403: ("permission_error", "permission_denied", "You are not allowed to use this model."),
+    404: ("invalid_request_error", "model_not_found", "The model does not exist."),
+    429: ("rate_limit_error", "rate_limit_exceeded", "Rate limit reached, please slow down."),
+}
+_SERVER_ERROR = ("server_error", "internal_error", "The server had an error processing your request.")
+
+
+@dataclass
+class Reply:
+    """One scripted answer to a chat completion request."""
+
+    content: str = ""
+    status: int = 200            # non-200: an OpenAI-style JSON error body; content is its message
+    delay: float = 0.0           # seconds before the response starts
+    chunk_delay: float = 0.0     # seconds between stream chunks
+    finish_reason: str = "stop"  # "length" for truncation
+    reasoning: str | None = None  # sent as reasoning_content (DeepSeek-R1 style) before content
+    usage: dict | None = None    # sent as given (missing token counts filled in); None: computed
+    retry_after_ms: int | None = None  # the retry-after-ms header, honoured by the SDK
+    chunk_size: int = 6          # characters per SSE content chunk
+
+
+@dataclass
+class RecordedRequest:
+    """A request as the server received it (header names in lower case)."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: dict | None
+
+
+Script = Callable[[dict], Reply] | Sequence[Reply] | None
+
+
+class FakeOpenAIServer:
+    """An OpenAI-compatible server in a daemon thread; use as a context manager."""
+
+    def __init__(self, script: Script = None, *, models: Sequence[str] = ("test-model",),
+                 api_key: str | None = None):
+        # script: a function of the request body, replies consumed in order (the last repeats),
+        # or None for a fixed answer. models: ids served by /v1/models; a chat request for any
+        # other model gets 404 (pass models=() to accept any). api_key: when set, requests must
+        # carry it as a bearer token, else 401 with the key masked in the message (as OpenAI does).
+        self.models = tuple(models)
+        self.api_key = api_key
+        self.requests: list[RecordedRequest] = []
+        self.peak_in_flight = 0
+        self._script = script if callable(script) or script is None else list(script)
+        if isinstance(self._script, list) and not self._script:
+            raise ValueError("script needs at least one Reply")
+        self._served = 0
+        self._in_flight = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._connections: set[socket.socket] = set()
+        self._ids = itertools.count(1)
+        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd.fake = self
+        self.port = self._httpd.server_address[1]
+        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"fake-openai-{self.port}", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> FakeOpenAIServer:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop serving: wake delayed replies, drop open connections, join every thread."""
+        if self._stop.is_set():
+            return
+        self._stop.set()
+        self._httpd.shutdown()
+        with self._lock:
+            open_connections = list(self._connections)
+        for conn in open_connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._httpd.server_close()  # joins the handler threads (block_on_close)
+        self._thread.join()
+
+    @property
+    def chat_requests(self) -> list[dict]:
+        """Bodies of the /chat/completions requests, in arrival order."""
+        with self._lock:
+            return [r.body for r in self.requests
+                    if r.path.endswith("/chat/completions") and r.body is not None]
+
+    # -- internals used by the handler -------------------------------------------------------
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    def _enter(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    def _next_reply(self, body: dict) -> Reply:
+        if self._script is None:
+            return Reply(content="这是测试服务器的固定回答。")
+        if callable(self._script):
+            return self._script(body)
+        with self._lock:
+            reply = self._script[min(self._served, len(self._script) - 1)]
+            self._served += 1
+        return reply
+
+    def _next_id(self) -> str:
+        return f"chatcmpl-test-{next(self._ids)}"
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = True  # server_close() joins handler threads: nothing outlives the server
+    fake: FakeOpenAIServer
+
+
+class _ClientGone(Exception):
+    """The client closed the connection, or the server is shutting down."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive and chunked SSE, like real servers
+    timeout = 30                   # an idle keep-alive connection never pins a thread forever
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.fake._lock:
+            self.server.fake._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.fake._lock:
+            self.server.fake._connections.discard(self.connection)
+        try:
+            super().finish()
+        except OSError:
+            pass
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 - keep test output quiet
+        pass
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        fake = self.server.fake
+        fake._enter()
+        try:
+            self._route(fake)
+        except (_ClientGone, OSError):
+            self.close_connection = True
+        finally:
+            fake._leave()
+
+    def _route(self, fake: FakeOpenAIServer) -> None:
+        path = self.path.split("?", 1)[0]
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        fake._record(RecordedRequest(self.command, path,
+                                     {k.lower(): v for k, v in self.headers.items()}, body))
+        if raw and not isinstance(body, dict):
+            return self._error(400, "Request body is not a JSON object.")
+        if fake.api_key is not None and self.headers.get("Authorization") != f"Bearer {fake.api_key}":
+            return self._error(401, _auth_message(self.headers.get("Authorization")))
+        if self.command == "GET" and path == "/v1/models":
+            return self._json(200, {"object": "list", "data": [
+                {"id": m, "object": "model", "created": 0, "owned_by": "drafter-test"} for m in fake.models]})
+        if self.command == "POST" and path == "/v1/chat/completions" and body is not None:
+            return self._chat(fake, body)
+        return self._error(404, f"Unknown request URL: {self.command} {path}.", code="unknown_url")
+
+    def _chat(self, fake: FakeOpenAIServer, body: dict) -> None:
+        model = body.get("model")
+        if fake.models and model not in fake.models:
+            return self._error(404, f"The model `{model}` does not exist or you do not have access to it.")
+        reply = fake._next_reply(body)
+        self._pause(reply.delay)
+        if reply.status != 200:
+            return self._error(reply.status, reply.content or None, retry_after_ms=reply.retry_after_ms)
+        usage = _usage(body, reply)
+        if body.get("stream"):
+            return self._stream(fake, body, reply, usage)
+        message = {"role": "assistant", "content": reply.content}
+        if reply.reasoning is not None:
+            message["reasoning_content"] = reply.reasoning
+        self._json(200, {"id": fake._next_id(), "object": "chat.completion", "created": int(time.time()),
+                         "model": model, "choices": [{"index": 0, "message": message,
+                                                      "finish_reason": reply.finish_reason}],
+                         "usage": usage})
+
+    def _stream(self, fake: FakeOpenAIServer, body: dict, reply: Reply, usage: dict) -> None:
+        ident, created, model = fake._next_id(), int(time.time()), body.get("model")
+
+        def chunk(choices: list, **extra) -> dict:
+            return {"id": ident, "object": "chat.completion.chunk", "created": created, "model": model,
+                    "choices": choices, **extra}
+
+        def delta(d: dict, finish: str | None = None) -> dict:
+            return chunk([{"index": 0, "delta": d, "finish_reason": finish}])
+
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        events = [delta({"role": "assistant", "content": ""})]
+        size = max(1, reply.chunk_size)
+        if reply.reasoning:
+            events += [delta({"content": None, "reasoning_content": reply.reasoning[i:i + size]})
+                       for i in range(0, len(reply.reasoning), size)]
+        events += [delta({"content": reply.content[i:i + size]}) for i in range(0, len(reply.content), size)]
+        events.append(delta({}, reply.finish_reason))
+        if (body.get("stream_options") or {}).get("include_usage"):
+            events.append(chunk([], usage=usage))
+        for number, event in enumerate(events):
+            if number:
+                self._pause(reply.chunk_delay)
+            self._chunk(f"data: {json.dumps(event, ensure_ascii=False)}\n\n".encode())
+        self._chunk(b"data: [DONE]\n\n")
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def _pause(self, seconds: float) -> None:
+        # An Event wait, not time.sleep: close() wakes every delayed reply at once.
+        if seconds > 0 and self.server.fake._stop.wait(seconds):
+            raise _ClientGone
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):X}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _json(self, status: int, payload: dict, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def _error(self, status: int, message: str | None, *, code: str | None = None,
+               retry_after_ms: int | None = None) -> None:
+        kind, default_code, default_message = _ERROR_KINDS.get(status, _SERVER_ERROR)
+        headers = {"retry-after-ms": str(retry_after_ms)} if retry_after_ms is not None else None
+        self._json(status, {"error": {"message": message or default_message, "type": kind,
+                                      "param": None, "code": code or default_code}}, headers)
+
+
+def _auth_message(authorization: str | None) -> str:
+    """OpenAI's wording, which echoes the start and end of the wrong key."""
+    if not authorization or not authorization.startswith("Bearer "):
+        return "You didn't provide an API key."
+    key = authorization[len("Bearer "):]
+    shown = key[:3] + "*" * max(4, len(key) - 7) + key[-4:] if len(key) > 8 else "*" * len(key)
+    return f"Incorrect API key provided: {shown}. You can find your API key in your account settings."
+
+
+def _usage(body: dict, reply: Reply) -> dict:
+    """The usage block: as scripted, with plausible token counts filled in where missing."""
+    prompt_chars = sum(len(m.get("content") or "") for m in body.get("messages") or []
+                       if isinstance(m, dict) and isinstance(m.get("content"), str))
+    computed = {"prompt_tokens": prompt_chars // 2, "completion_tokens": (len(reply.content) + 1) // 2}
+    usage = {**computed, **(reply.usage or {})}
+    usage.setdefault("total_tokens", usage["prompt_tokens"] + usage["completion_tokens"])
+    return usage

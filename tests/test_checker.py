@@ -1,0 +1,334 @@
+"""The fact checker: verdicts, approximation rules, units, attribution, JSON contract, case sets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from drafter.checker import FLAGGED, VERDICTS, check_text, run_check
+from drafter.errors import DocumentError, InputError
+from drafter.facts import load_facts
+
+REPO = Path(__file__).resolve().parents[1]
+DEV = Path(__file__).resolve().parents[2] / "shared" / "factcheck-eval" / "dev"
+SAMPLES = sorted((REPO / "fixtures" / "samples").glob("*.txt"))
+# 篇三/篇四 carry the original typo “10份” for “10月份”; their facts say 10月份 on purpose, so the
+# checker must flag it (a reviewer should see it). Nothing else may be flagged.
+KNOWN_TYPOS = {"10份"}
+
+
+def write_facts(tmp_path: Path, *statements: str, period: str = "2017年", allow=(),
+                name: str = "facts.yaml") -> Path:
+    """A facts file with all statements in section `work`; the first statement is on line 8."""
+    lines = ["unit: 芦洲乡", f"period: {period}", "campaign: 全国文明城市", "sections:", "  - id: work",
+             "    title: 工作", "    facts:"]
+    lines += [f"      - {json.dumps(s, ensure_ascii=False)}" for s in statements]
+    if allow:
+        lines.append("allow: " + json.dumps(list(allow), ensure_ascii=False))
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def check(tmp_path: Path, facts: tuple[str, ...] | str, text: str, **kw):
+    facts = (facts,) if isinstance(facts, str) else facts
+    return check_text(text, load_facts(write_facts(tmp_path, *facts, **kw)))
+
+
+def verdict(report, mention: str) -> str:
+    found = [m for m in report.mentions if m.text == mention]
+    assert found, [(m.text, m.verdict) for m in report.mentions]
+    return found[0].verdict
+
+
+# (facts, text, mention, verdict): one row per verdict kind and per derivation cue.
+VERDICT_CASES = [
+    ("新建宣传栏7个", "新建成的宣传栏有7个", "7个", "ok"),
+    (("辖区常住人口8000人", "发放宣传册2400份"), "发放宣传册2400份，相当于辖区常住人口的30%", "30%", "derived"),
+    ("组织活动40场，参与群众1200人次", "组织活动40场，参与群众1200人次，平均每场30人次", "30人次", "derived"),
+    (("志愿者92人", "累计服务184小时"), "志愿者92人累计服务184小时，人均2小时", "2小时", "derived"),
+    (("举办培训3期", "举办讲座5期"), "举办培训3期、讲座5期，共8期", "8期", "derived"),
+    ("测评得分由76.0分提高到85.5分", "测评得分由76.0分提高到85.5分，提高了9.5分", "9.5分", "derived"),
+    (("2021年接待游客2000人次", "2022年接待游客2500人次"),
+     "接待游客由2021年的2000人次增加到2022年的2500人次，增长25%", "25%", "derived"),
+    ("新建宣传栏7个", "一是建立了一个机制", "一个", "ignored"),
+    ("新建宣传栏7个", "新建宣传栏8个", "8个", "unsupported"),
+    ("评出县级文明家庭81户", "评出81个县级文明家庭", "81个", "mismatch"),
+    ("宣讲10余场", "宣讲12场", "12场", "mismatch"),
+    ("市级媒体刊登信息36篇，省级媒体刊登信息11篇", "市级媒体刊登信息11篇，省级媒体刊登信息36篇", "11篇",
+     "misattributed"),
+]
+
+
+@pytest.mark.parametrize("facts, text, mention, expected", VERDICT_CASES,
+                         ids=[f"{c[3]}-{c[2]}" for c in VERDICT_CASES])
+def test_check_verdicts(tmp_path, facts, text, mention, expected):
+    report = check(tmp_path, facts, text)
+    assert verdict(report, mention) == expected
+
+
+def test_check_derived_shows_the_formula(tmp_path):
+    report = check(tmp_path, "组织活动40场，参与群众1200人次", "组织活动40场，参与群众1200人次，平均每场30人次")
+    m = next(m for m in report.mentions if m.text == "30人次")
+    assert "1200人次 ÷ 40场" in m.reason
+    assert m.fact == "组织活动40场，参与群众1200人次"
+
+
+def test_check_no_cue_word_no_arithmetic(tmp_path):
+    report = check(tmp_path, ("辖区常住人口8000人", "发放宣传册2400份"), "发放宣传册2400份，宣传覆盖30%")
+    assert verdict(report, "30%") == "unsupported"
+
+
+def test_check_derived_never_overrides_a_stated_fact(tmp_path):
+    report = check(tmp_path, ("志愿服务队伍65人", "累计参加184小时，人均2小时"),
+                   "志愿服务队伍65人，累计参加184小时，人均3小时")
+    assert verdict(report, "3小时") == "unsupported"
+
+
+# (fact, text, verdict): approximation has a direction.
+APPROX_CASES = [
+    ("宣讲12场", "宣讲10余场", "ok"),           # facts exact, text vaguer
+    ("宣讲10余场", "宣讲12场", "mismatch"),     # invented precision
+    ("队伍65人", "队伍60余人", "ok"),
+    ("队伍65人", "队伍70余人", "unsupported"),
+    ("劝导车辆45辆以上", "劝导车辆45多辆", "ok"),  # same anchor, same direction
+    ("劝导行人300余人次", "劝导行人300多人次", "ok"),
+    ("劝导行人300余人次", "劝导行人近300人次", "mismatch"),
+    ("参与群众1200人次", "参与群众约1200人次", "ok"),
+    ("参与群众1200人次", "参与群众千余人次", "ok"),
+    ("劝导车辆45辆", "劝导车辆45多辆", "mismatch"),
+    ("拆除违章搭建37处", "拆除违章搭建30余处", "ok"),
+    ("发放资料1.5万余份", "发放资料15000余份", "ok"),
+]
+
+
+@pytest.mark.parametrize("fact, text, expected", APPROX_CASES, ids=[f"{c[0]}->{c[1]}" for c in APPROX_CASES])
+def test_check_approximation_rules(tmp_path, fact, text, expected):
+    report = check(tmp_path, fact, text)
+    claims = [m for m in report.mentions if m.verdict != "ignored"]
+    assert [m.verdict for m in claims] == [expected], [(m.text, m.verdict, m.reason) for m in claims]
+
+
+# (fact, text, verdict): unit equivalence classes.
+UNIT_CASES = [
+    ("志愿服务队伍共计65人", "志愿服务队伍共计65名", "ok"),
+    ("志愿服务队伍共计65人", "志愿服务队伍共计65位", "ok"),
+    ("志愿服务队伍共计65人", "志愿服务队伍共计65人次", "mismatch"),
+    ("志愿服务队伍共计65人", "志愿服务队伍共计65户", "mismatch"),
+    ("参加活动90人次", "参加活动90人", "mismatch"),
+    ("投入资金12.5万元", "投入资金125000元", "ok"),
+    ("投入资金12.5万元", "投入资金十二万五千元", "ok"),
+    ("投入资金12.5万元", "投入资金12.5元", "unsupported"),
+    ("新修道路1.5公里", "新修道路1500米", "ok"),
+    ("人均2小时", "人均120分钟", "ok"),
+    ("公益广告12副", "公益广告12幅", "ok"),
+]
+
+
+@pytest.mark.parametrize("fact, text, expected", UNIT_CASES, ids=[f"{c[0]}->{c[1]}" for c in UNIT_CASES])
+def test_check_unit_equivalence(tmp_path, fact, text, expected):
+    report = check(tmp_path, fact, text)
+    claims = [m for m in report.mentions if m.verdict != "ignored"]
+    assert [m.verdict for m in claims] == [expected], [(m.text, m.verdict, m.reason) for m in claims]
+
+
+@pytest.mark.parametrize("fact, text, expected", [
+    ("12月2日举行宣传活动", "十二月二日举行宣传活动", "ok"),
+    ("12月2日举行宣传活动", "12月3日举行宣传活动", "unsupported"),
+    ("每天上午9时和下午14时上路", "每天上午9时和下午2时上路", "ok"),
+    ("每天上午9时和下午14时上路", "每天上午9时和下午15时上路", "unsupported"),
+    ("预计8月中下旬开幕", "预计8月开幕", "ok"),
+    ("预计8月中旬开幕", "预计8月中下旬开幕", "ok"),
+    ("预计8月中下旬开幕", "预计8月中旬开幕", "unsupported"),
+])
+def test_check_dates_and_times(tmp_path, fact, text, expected):
+    report = check(tmp_path, fact, text)
+    assert [m.verdict for m in report.mentions if m.verdict != "ignored"][-1] == expected
+
+
+def test_check_period_year_supports_the_year(tmp_path):
+    report = check(tmp_path, "新建宣传栏7个", "2017年，我乡新建宣传栏7个。2018年将继续。")
+    assert verdict(report, "2017年") == "ok"
+    assert verdict(report, "2018年") == "unsupported"
+
+
+def test_check_misattribution_swap_flags_both(tmp_path):
+    fact = "至12月末，市级媒体刊登我镇信息36篇，省级媒体刊登我镇信息11篇"
+    swapped = "至12月末，市级媒体刊登我镇信息11篇，省级媒体刊登我镇信息36篇，增强了宣传实效。"
+    report = check(tmp_path, fact, swapped)
+    assert verdict(report, "11篇") == "misattributed"
+    assert verdict(report, "36篇") == "misattributed"
+    m = next(m for m in report.mentions if m.text == "11篇")
+    assert "市级媒体" in m.reason and m.fact == fact and m.fact_line == 8
+
+
+def test_check_swap_in_a_list_with_noun_after_number(tmp_path):
+    report = check(tmp_path, "全镇12个行政村、3个社区均成立工作机构", "全镇3个行政村、12个社区均成立了工作机构")
+    assert [m.verdict for m in report.flagged] == ["misattributed", "misattributed"]
+
+
+def test_check_faithful_order_is_not_misattributed(tmp_path):
+    fact = "市级媒体刊登信息36篇，省级媒体刊登信息11篇"
+    report = check(tmp_path, fact, "市级媒体36篇、省级媒体11篇")
+    assert report.ok, [(m.text, m.verdict, m.reason) for m in report.flagged]
+
+
+def test_check_names_from_facts_and_allow_are_ignored(tmp_path):
+    report = check(tmp_path, "政府机关“四办五中心”主任为成员", "政府机关四办五中心主任，开展三讲三评",
+                   allow=["三讲三评"])
+    reasons = {m.text: m.mention.ignored for m in report.mentions}
+    assert reasons["四办五中心"] == "事实中的名称"
+    assert reasons["三讲三评"] == "allow 列表"
+
+
+def test_check_flagged_mentions_name_a_fact_or_say_none(tmp_path):
+    report = check(tmp_path, ("新建宣传栏7个", "召开会议3次"), "新建宣传栏8个，召开会议3次，种植树木500棵")
+    flagged = {m.text: m for m in report.flagged}
+    assert flagged["8个"].fact == "新建宣传栏7个" and flagged["8个"].fact_line == 8
+    assert flagged["500棵"].fact is None and "没有" in flagged["500棵"].reason
+
+
+def test_check_unused_facts_and_placeholders(tmp_path):
+    report = check(tmp_path, ("新建宣传栏7个", "评出县级文明家庭81户"), "20××年，我乡新建宣传栏7个，xx村积极参与。")
+    assert [(u.mention, u.value, u.unit, u.section, u.line) for u in report.unused_facts] == [
+        ("2017年", 2017, "年", None, 2), ("81户", 81, "户", "work", 9)]
+    assert [(p.text, p.line) for p in report.placeholders] == [("20××", 1), ("xx", 1)]
+
+
+def test_check_json_contract(tmp_path):
+    report = check(tmp_path, ("宣讲10余场", "新建宣传栏7个"), "一、宣讲10余场\n新建宣传栏8个，XX乡")
+    data = json.loads(json.dumps(report.to_json_dict(), ensure_ascii=False))
+    assert set(data) == {"document", "facts", "ok", "mentions", "unused_facts", "placeholders", "counts"}
+    assert data["ok"] is False
+    assert set(data["counts"]) == set(VERDICTS) and sum(data["counts"].values()) == len(data["mentions"])
+    keys = {"text", "start", "end", "line", "value", "unit", "verdict", "fact", "fact_line", "reason"}
+    for m in data["mentions"]:
+        assert keys <= set(m)
+    approx = next(m for m in data["mentions"] if m["text"] == "10余场")
+    assert (approx["value"], approx["unit"], approx["line"], approx["verdict"]) == ([10, 20], "场", 1, "ok")
+    wrong = next(m for m in data["mentions"] if m["text"] == "8个")
+    assert (wrong["start"], wrong["end"], wrong["line"], wrong["verdict"]) == (14, 16, 2, "unsupported")
+    assert wrong["fact"] == "新建宣传栏7个" and wrong["fact_line"] == 9
+    assert data["placeholders"] == [{"text": "XX", "start": 17, "end": 19, "line": 2}]
+    for u in data["unused_facts"]:
+        assert {"text", "value", "unit", "section", "line"} <= set(u)
+
+
+DRAFT = """---
+format: 1
+facts: facts.yaml
+date: 2024-01-02
+---
+# 芦洲乡2017年创建全国文明城市工作总结
+
+<!-- section: publicity -->
+志愿服务队伍共计65人，新建宣传栏7个。
+<!-- /section -->
+
+## 二、抓好落实
+
+<!-- section: measures -->
+评出县级文明家庭18户。
+<!-- /section -->
+"""
+
+
+def test_run_check_reads_facts_from_front_matter_and_limits_to_a_section(tmp_path):
+    write_facts(tmp_path, "志愿服务队伍共计65人", "新建宣传栏7个", "评出县级文明家庭81户")
+    doc = tmp_path / "draft.md"
+    doc.write_text(DRAFT, encoding="utf-8")
+    whole = run_check(doc, None)
+    assert [m.text for m in whole.flagged] == ["18户"]
+    assert not any(m.text in ("1", "2024") for m in whole.mentions)  # front matter is not prose
+    part = run_check(doc, None, section="publicity")
+    assert part.ok and [m.text for m in part.mentions if m.verdict == "ok"] == ["65人", "7个"]
+    m = part.mentions[0]
+    assert DRAFT[m.start:m.end] == m.text and m.line == 9  # offsets stay relative to the document
+    with pytest.raises(DocumentError, match="nope"):
+        run_check(doc, None, section="nope")
+
+
+def test_run_check_without_facts_asks_for_facts(tmp_path):
+    doc = tmp_path / "a.txt"
+    doc.write_text("新建宣传栏7个", encoding="utf-8")
+    with pytest.raises(InputError, match="--facts") as caught:
+        run_check(doc, None)
+    assert caught.value.exit_code == 2
+
+
+def test_run_check_allow_file(tmp_path):
+    facts = write_facts(tmp_path, "新建宣传栏7个")
+    doc = tmp_path / "a.txt"
+    doc.write_text("新建宣传栏7个，落实“三讲三评”制度", encoding="utf-8-sig")
+    allow = tmp_path / "allow.txt"
+    allow.write_text("# 本单位的提法\n三讲三评\n", encoding="utf-8")
+    report = run_check(doc, facts, allow_file=allow)
+    assert report.ok and report.document == str(doc)
+    assert {m.text: m.verdict for m in report.mentions}["三讲三评"] == "ignored"
+
+
+# --- case sets --------------------------------------------------------------------------------
+
+def _dev_cases():
+    if not (DEV / "cases.yaml").exists():
+        return []
+    spec = yaml.safe_load((DEV / "cases.yaml").read_text(encoding="utf-8"))
+    cases = [pytest.param(name, None, id=f"{name}-faithful") for name in spec["bases"]]
+    cases += [pytest.param(m["base"], m, id=f"{m['base']}-{i}-{m['kind']}")
+              for i, m in enumerate(spec["mutations"])]
+    return cases
+
+
+@pytest.mark.skipif(not (DEV / "cases.yaml").exists(),
+                    reason=f"dev case set not found at {DEV} (CI clones shared/ beside the repo)")
+@pytest.mark.parametrize("base, mutation", _dev_cases() or [pytest.param(None, None, id="absent")])
+def test_check_dev_case_set(base, mutation):
+    spec = yaml.safe_load((DEV / "cases.yaml").read_text(encoding="utf-8"))
+    b = spec["bases"][base]
+    text = (DEV / b["text"]).read_text(encoding="utf-8")
+    facts = load_facts(DEV / b["facts"])
+    if mutation is None:
+        report = check_text(text, facts)
+        assert report.ok, [(m.text, m.verdict, m.reason) for m in report.flagged]
+        return
+    at = text.find(mutation["old"])
+    assert at >= 0
+    variant = text[:at] + mutation["new"] + text[at + len(mutation["old"]):]
+    lo, hi = at, at + len(mutation["new"])
+    report = check_text(variant, facts)
+    if mutation["kind"] == "same":
+        assert report.ok, [(m.text, m.verdict, m.reason) for m in report.flagged]
+    else:
+        hits = [m for m in report.flagged if m.start < hi and m.end > lo]
+        assert hits, f"{mutation['old']} -> {mutation['new']} not flagged"
+        assert all(m.reason and (m.fact or "没有" in m.reason) for m in hits)
+
+
+def _samples_with_facts():
+    out = []
+    for path in SAMPLES:
+        facts = REPO / "fixtures" / "facts" / f"{path.stem}.yaml"
+        if facts.exists():
+            out.append(pytest.param(path, facts, id=path.stem))
+    return out or [pytest.param(None, None, id="none", marks=pytest.mark.skip(reason="no sample facts yet"))]
+
+
+@pytest.mark.parametrize("sample, facts", _samples_with_facts())
+def test_check_samples_flag_nothing(sample, facts):
+    report = run_check(sample, facts)
+    unexpected = [(m.text, m.verdict, m.reason) for m in report.flagged if m.text not in KNOWN_TYPOS]
+    assert not unexpected
+    text = sample.read_text(encoding="utf-8-sig")
+    for typo in KNOWN_TYPOS & {m.text for m in report.mentions}:
+        assert text.count(typo) == sum(1 for m in report.flagged if m.text == typo)
+
+
+def test_check_report_properties(tmp_path):
+    report = check(tmp_path, "新建宣传栏7个", "新建宣传栏7个，召开会议3次")
+    assert [m.text for m in report.flagged] == ["3次"]
+    assert not report.ok and report.counts["ok"] == 1 and report.counts["unsupported"] == 1
+    assert all(m.verdict in FLAGGED for m in report.flagged)
+    assert report.mentions[0].context and report.mentions[0].line == 1

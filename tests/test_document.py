@@ -1,0 +1,90 @@
+"""Draft files: rendering, parsing back, and damaged markers reported with their line."""
+
+from __future__ import annotations
+
+import pytest
+
+from drafter.document import (RenderedSection, chinese_ordinal, parse_draft, render_draft,
+                              replace_section)
+from drafter.errors import DocumentError
+
+
+def _draft() -> str:
+    sections = [
+        RenderedSection("_opening", "开头", "intro", "2017年，我乡扎实推进创建工作。现将有关情况总结如下："),
+        RenderedSection("publicity", "加大宣传力度", "work", "一是建立队伍。\n\n二是新建宣传栏7个。"),
+        RenderedSection("problems", "存在问题", "problems", "经费不足。", "needs-review", 3),
+        RenderedSection("_closing", "结尾", "closing", "我乡将继续努力。"),
+    ]
+    return render_draft(meta={"drafter": 1, "facts": "facts.yaml"}, title="芦洲乡2017年工作总结",
+                        sections=sections, author="芦洲乡", date="2017年12月28日")
+
+
+def test_document_render_layout():
+    text = _draft()
+    assert text.startswith("---\n")
+    assert "# 芦洲乡2017年工作总结\n" in text
+    assert "## 一、加大宣传力度\n" in text and "## 二、存在问题\n" in text
+    assert text.count("\n## ") == 2  # opening and closing carry no heading
+    assert text.rstrip().endswith("芦洲乡\n2017年12月28日")
+    draft = parse_draft(text)
+    assert [s.id for s in draft.sections] == ["_opening", "publicity", "problems", "_closing"]
+    assert draft.meta["sections"]["problems"] == {"title": "存在问题", "status": "needs-review", "attempts": 3}
+    assert draft.section("publicity").body(text) == "一是建立队伍。\n\n二是新建宣传栏7个。"
+
+
+@pytest.mark.parametrize("n, expected", [(1, "一"), (9, "九"), (10, "十"), (12, "十二"), (20, "二十"), (21, "二十一")])
+def test_document_chinese_ordinal(n, expected):
+    assert chinese_ordinal(n) == expected
+
+
+def test_document_replace_section_keeps_every_other_byte():
+    text = _draft().replace("经费不足。", "经费不足，编辑手改过。")
+    draft = parse_draft(text)
+    sec = draft.section("publicity")
+    new = replace_section(text, sec, "新的正文。")
+    assert new[:sec.start] == text[:sec.start]
+    assert new[sec.start:].split("<!-- /section -->", 1)[1] == text[sec.end:].split("<!-- /section -->", 1)[1]
+    assert parse_draft(new).section("publicity").body(new) == "新的正文。"
+
+
+def test_document_replace_section_keeps_crlf():
+    text = _draft().replace("\n", "\r\n")
+    draft = parse_draft(text)
+    new = replace_section(text, draft.section("problems"), "第一段。\n\n第二段。")
+    assert "\n" not in new.replace("\r\n", "")
+    assert parse_draft(new).section("problems").body(new) == "第一段。\r\n\r\n第二段。"
+
+
+@pytest.mark.parametrize("damage, line_of, words", [
+    (lambda t: t.replace("<!-- /section -->", "", 1), "<!-- section: publicity -->", ["_opening", "结束标记"]),
+    (lambda t: t.replace("<!-- section: publicity -->\n", "", 1), "<!-- /section -->", ["开始标记"]),
+    (lambda t: t.replace("<!-- section: problems -->", "<!-- section: publicity -->"), "<!-- section: publicity -->\n经费", ["重复"]),
+    (lambda t: t.replace("<!-- section: problems -->", "<!-- section problems -->"), "<!-- section problems -->", ["无法识别"]),
+    (lambda t: t.rsplit("<!-- /section -->", 1)[0] + "我乡将继续努力。", "<!-- section: _closing -->", ["_closing", "没有结束标记"]),
+])
+def test_document_damaged_markers_name_the_line(damage, line_of, words):
+    text = damage(_draft())
+    with pytest.raises(DocumentError) as err:
+        parse_draft(text)
+    # The second occurrence for the duplicate case, else the first.
+    lines = text.splitlines()
+    expected = [i + 1 for i, l in enumerate(lines) if l == line_of.split("\n")[0]]
+    if "\n" in line_of:
+        expected = [i + 1 for i, l in enumerate(lines) if l == line_of.split("\n")[0]
+                    and lines[i + 1].startswith(line_of.split("\n")[1])]
+    assert err.value.line in expected, (err.value.render(), expected)
+    for word in words:
+        assert word in err.value.render()
+
+
+def test_document_without_front_matter_or_markers():
+    draft = parse_draft("一份手写的总结，没有标记。\n")
+    assert draft.meta == {} and draft.sections == ()
+    with pytest.raises(DocumentError, match="没有章节"):
+        draft.section("publicity")
+
+
+def test_document_front_matter_unclosed():
+    with pytest.raises(DocumentError, match="---"):
+        parse_draft("---\ntitle: x\n正文\n")

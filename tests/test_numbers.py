@@ -1,0 +1,233 @@
+"""Number mentions: every numeral form of issue 3, what is ignored and why, placeholders."""
+
+from __future__ import annotations
+
+import pytest
+
+from drafter.numbers import extract_mentions, find_placeholders
+from drafter.phrases import lexicon
+
+
+def claims(text: str):
+    return [m for m in extract_mentions(text) if m.ignored is None]
+
+
+def only_claim(text: str):
+    found = claims(text)
+    assert len(found) == 1, [(m.text, m.kind) for m in found]
+    return found[0]
+
+
+# (text, mention text, value, unit, kind)
+FORMS = [
+    ("志愿服务队伍共计65人", "65人", 65, "人", "count"),
+    ("全角数字６５人", "６５人", 65, "人", "count"),
+    ("得分85.5分", "85.5分", 85.5, "分", "measure"),
+    ("发放资料1,200份", "1,200份", 1200, "份", "count"),
+    ("共计六十五人", "六十五人", 65, "人", "count"),
+    ("两千三百人次", "两千三百人次", 2300, "人次", "count"),
+    ("一万二千人", "一万二千人", 12000, "人", "count"),
+    ("二〇一七年", "二〇一七年", 2017, "年", "date"),
+    ("覆盖3.5万人", "3.5万人", 3.5, "万人", "count"),
+    ("总投资1.2亿元", "1.2亿元", 1.2, "亿元", "money"),
+    ("投入资金12.5万元", "12.5万元", 12.5, "万元", "money"),
+    ("投入十二点五万元", "十二点五万元", 12.5, "万元", "money"),
+    ("参与率85%", "85%", 85, "%", "percent"),
+    ("参与率85％", "85％", 85, "％", "percent"),
+    ("参与率百分之八十五", "百分之八十五", 85, "%", "percent"),
+    ("占百分之一点四", "百分之一点四", 1.4, "%", "percent"),
+    ("提高3个百分点", "3个百分点", 3, "个百分点", "percent"),
+    ("九成以上", "九成以上", (9, None), "成", "percent"),
+    ("新建宣传栏7个", "7个", 7, "个", "count"),
+    ("召开动员大会两次", "两次", 2, "次", "count"),
+    ("为期5个月", "5个月", 5, "个月", "duration"),
+    ("累计184小时", "184小时", 184, "小时", "duration"),
+    ("连续举办四届", "四届", 4, "届", "count"),
+    ("增长2倍", "2倍", 2, "倍", "multiple"),
+]
+
+
+@pytest.mark.parametrize("text, shown, value, unit, kind", FORMS, ids=[f[1] for f in FORMS])
+def test_extract_numeral_forms(text, shown, value, unit, kind):
+    m = only_claim(text)
+    assert (m.text, m.unit, m.kind) == (shown, unit, kind)
+    assert text[m.start:m.end] == m.text
+    assert m.value == value
+
+
+def test_extract_fraction_three_parts_one():
+    m = only_claim("占三分之一")
+    assert (m.text, m.kind) == ("三分之一", "fraction")
+    assert m.value == pytest.approx(1 / 3)
+
+
+# (text, mention text, (low, high), approx word)
+RANGES = [
+    ("建成3至5个", "3至5个", (3, 5), None),
+    ("开展三四次", "三四次", (3, 4), None),
+    ("五六十人", "五六十人", (50, 60), None),
+    ("宣讲10余场", "10余场", (10, 20), "余"),
+    ("劝导车辆45多辆", "45多辆", (45, 46), "多"),
+    ("百余人参加", "百余人", (100, 200), "余"),
+    ("近百人参加", "近百人", (80, 100), "近"),
+    ("约300人参加", "约300人", (250, 350), "约"),
+    ("300人以上参加", "300人以上", (300, None), "以上"),
+    ("不足10个", "不足10个", (0, 10), "不足"),
+    ("十几个", "十几个", (10, 20), "几"),
+    ("数十人", "数十人", (20, 100), "数"),
+    ("1万余人", "1万余人", (1, 2), "余"),
+    ("三个多月", "三个多月", (3, 4), "多"),
+]
+
+
+@pytest.mark.parametrize("text, shown, interval, word", RANGES, ids=[r[1] for r in RANGES])
+def test_extract_ranges_and_approximations(text, shown, interval, word):
+    m = only_claim(text)
+    assert m.text == shown
+    assert m.approx == word
+    assert tuple(m.value) == pytest.approx(interval) if None not in interval else m.value == interval
+
+
+@pytest.mark.parametrize("text, shown, value, unit", [
+    ("东湖镇第五届群众文化艺术节", "第五届", 5, "届"),
+    ("入选第3批", "第3批", 3, "批"),
+    ("位居全县第一", "第一", 1, None),
+])
+def test_extract_ordinals(text, shown, value, unit):
+    m = only_claim(text)
+    assert (m.text, m.value, m.unit, m.kind) == (shown, value, unit, "ordinal")
+
+
+# (text, mention text, parts)
+DATES = [
+    ("2017年，我乡", "2017年", (("年", 2017),)),
+    ("12月2日举行", "12月2日", (("月", 12), ("日", (2, 2)))),
+    ("十二月二日举行", "十二月二日", (("月", 12), ("日", (2, 2)))),
+    ("预计8月中下旬开幕", "8月中下旬", (("月", 8), ("日", (11, 31)))),
+    ("至12月末", "12月末", (("月", 12), ("日", (21, 31)))),
+    ("从6月份开始", "6月份", (("月", 6),)),
+    ("上午9时", "上午9时", (("时", 9),)),
+    ("下午14时", "下午14时", (("时", 14),)),
+    ("下午2时", "下午2时", (("时", 14),)),
+    ("2017年12月2日下午3时30分", "2017年12月2日下午3时30分",
+     (("年", 2017), ("月", 12), ("日", (2, 2)), ("时", 15), ("分", 30))),
+    ("2017-12-02", "2017-12-02", (("年", 2017), ("月", 12), ("日", (2, 2)))),
+]
+
+
+@pytest.mark.parametrize("text, shown, parts", DATES, ids=[d[1] for d in DATES])
+def test_extract_dates_and_times(text, shown, parts):
+    m = only_claim(text)
+    assert m.text == shown
+    assert m.kind in ("date", "time")
+    assert m.parts == parts
+
+
+@pytest.mark.parametrize("text, kind", [("为期5个月", "duration"), ("经过5年的努力", "duration"),
+                                        ("2017年", "date"), ("5月", "date")])
+def test_extract_years_and_months_by_sense(text, kind):
+    assert only_claim(text).kind == kind
+
+
+def test_extract_recent_years_is_not_an_approximation():
+    m = only_claim("近三年来")
+    assert (m.text, m.approx, m.value) == ("三年", None, 3)
+
+
+# (text, span, reason)
+IGNORED = [
+    ("一、加强领导", "一、", "列表序号"),
+    ("（一）领导重视", "（一）", "列表序号"),
+    ("1、以治理为主", "1、", "列表序号"),
+    ("(1)完善制度", "(1)", "列表序号"),
+    ("①加强宣传", "①", "列表序号"),
+    ("效果：一是坚定了决心", "一是", "列表序号"),
+    ("第一，要加强", "第一", "列表序号"),
+    ("其一，要加强", "其一", "列表序号"),
+    ("建立了一个机制", "一个", "数词作冠词"),
+    ("强化了一支队伍", "一支", "数词作冠词"),
+    ("进一步做好", "进一步", "含数字的词语"),
+    ("统一思想", "统一思想", "含数字的词语"),
+    ("有一定的差距", "一定的", "含数字的词语"),
+    ("各部门一把手", "一把手", "含数字的词语"),
+    ("通过一系列活动", "一系列", "含数字的词语"),
+    ("一年来共劝导", "一年来", "含数字的词语"),
+    ("从一点一滴做起", "一点一滴", "含数字的词语"),
+    ("十分重视", "十分", "含数字的词语"),
+    ("以“三个代表”重要思想为指导", "三个代表", "固定提法"),
+    ("党的十八大精神", "十八大", "固定提法"),
+    ("十八届五中全会精神", "十八届五中全会", "固定提法"),
+    ("两手抓两手硬", "两手抓两手硬", "固定提法"),
+    ("“四个全面”战略布局", "四个全面", "固定提法"),
+    ("“五位一体”总体布局", "五位一体", "固定提法"),
+    ("落实中央八项规定", "中央八项规定", "固定提法"),
+    ("开展两学一做", "两学一做", "固定提法"),
+    ("一级负责，三级挂钩，五定到位", "三级挂钩", "固定提法"),
+    ("县乡村三级志愿服务", "县乡村三级", "固定提法"),
+    ("我乡村两级可支配收入", "乡村两级", "固定提法"),
+    ("“十四五”规划", "十四五", "固定提法"),
+    ("政府机关“四办五中心”主任", "四", "无量词的数词"),
+    ("5G网络全覆盖", "5", "编号或代号"),
+]
+
+
+@pytest.mark.parametrize("text, span, reason", IGNORED, ids=[i[1] + "-" + i[2] for i in IGNORED])
+def test_extract_ignored_categories(text, span, reason):
+    found = [m for m in extract_mentions(text) if m.text == span]
+    assert found, [(m.text, m.ignored) for m in extract_mentions(text)]
+    assert found[0].ignored == reason
+    assert not claims(text), [m.text for m in claims(text)]
+
+
+def test_extract_allow_and_names_mask_phrases():
+    text = "政府机关四办五中心主任，开展三讲三评活动3次"
+    found = extract_mentions(text, allow=["三讲三评"], names=["四办五中心"])
+    reasons = {m.text: m.ignored for m in found}
+    assert reasons["三讲三评"] == "allow 列表"
+    assert reasons["四办五中心"] == "事实中的名称"
+    assert [m.text for m in found if m.ignored is None] == ["3次"]
+
+
+@pytest.mark.parametrize("text, claim", [
+    ("二十分钟", "二十分钟"),      # 十分 is a word, but not inside a larger numeral
+    ("投入千万元", "千万元"),       # 千万 (by all means) is a word, 千万元 is money
+    ("百分之一点四", "百分之一点四"),  # 一点 must not eat the decimal
+])
+def test_extract_phrases_never_cut_a_numeral(text, claim):
+    assert [m.text for m in claims(text)] == [claim]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("20××年，我乡", ["20××"]),
+    ("20xx年会议", ["20xx"]),
+    ("□xx县xx镇积极响应", ["□", "xx", "xx"]),
+    ("以**县创建第四届**省文明城市", ["**", "**"]),
+    ("某某同志", ["某某"]),
+    ("XX乡", ["XX"]),
+    ("X月X日", ["X", "X"]),
+])
+def test_placeholders_found(text, words):
+    assert [p.text for p in find_placeholders(text)] == words
+    for p in find_placeholders(text):
+        assert text[p.start:p.end] == p.text
+
+
+def test_placeholders_markdown_bold_is_not_one():
+    assert find_placeholders("**一、加强组织领导**\n正文") == []
+
+
+def test_placeholders_are_not_numbers():
+    assert claims("20××年，我乡") == []
+
+
+def test_lexicon_is_a_data_file_with_both_reasons():
+    phrases = lexicon()
+    assert len(phrases) > 300
+    assert phrases["进一步"] == "含数字的词语"
+    assert phrases["三个代表"] == "固定提法"
+
+
+def test_extract_offsets_are_code_points_in_the_given_text():
+    text = "\ufeff一、宣讲10余场，受教育人数达500余人次。"
+    for m in extract_mentions(text):
+        assert text[m.start:m.end] == m.text
