@@ -13,17 +13,16 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-from drafter.matching import (Relation, context_window, date_matches, grams, group, relate,
-                              same_written_number)
+from drafter import reasons as describe
+from drafter.context import Neighbors, words_before
+from drafter.matching import Relation, date_matches, grams, group, relate, same_written_number
 from drafter.numbers import REASON_ARTICLE, Mention, extract_mentions, find_placeholders
 from drafter.phrases import quoted_names
-from drafter import reasons as describe
-from drafter.report import FLAGGED, VERDICTS, CheckedMention, PlaceholderAt, Report, UnusedFact  # noqa: F401
+from drafter.report import FLAGGED, VERDICTS, CheckedMention, PlaceholderAt, Report, UnusedFact
+from drafter.scope import Doc, facts_from_front_matter, prepare
 
+__all__ = ["FLAGGED", "VERDICTS", "CheckedMention", "Report", "check_text", "run_check"]
 
-_FRONT_MATTER = r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)"
-_COMMENT = r"<!--.*?-->"
-_SECTION = r"<!--\s*section:\s*([^\s>]+)\s*-->(.*?)<!--\s*/section\s*-->"
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
 
 
@@ -42,34 +41,10 @@ class FactNumber:
         self.words = words  # the words before the number in its statement, for messages
 
 
-class _Doc:
-    """The document text, a copy with non-prose blanked out, its sections and line starts."""
-
-    __slots__ = ("text", "work", "sections", "line_starts")
-
-    def __init__(self, text: str, work: str, sections: list[tuple[str, int, int]], line_starts: list[int]):
-        self.text, self.work, self.sections, self.line_starts = text, work, sections, line_starts
-
-    def line(self, offset: int) -> int:
-        return bisect.bisect_right(self.line_starts, offset)
-
-    def section_at(self, offset: int) -> str | None:
-        for sid, s, e in self.sections:
-            if s <= offset < e:
-                return sid
-        return None
-
-    def snippet(self, m: Mention) -> str:
-        lo = max(self.text.rfind("\n", 0, m.start) + 1, m.start - 12)
-        hi = self.text.find("\n", m.end)
-        hi = min(hi if hi >= 0 else len(self.text), m.end + 12)
-        return self.text[lo:hi]
-
-
 def check_text(text: str, facts, *, allow: Iterable[str] = (), section: str | None = None,
                document: str = "") -> Report:
     """Check every number mention in `text` against `facts`; offsets are into `text` as given."""
-    doc = _prepare(text, section, document)
+    doc = prepare(text, section, document)
     names = sorted({n for st in facts.statements() for n in quoted_names(st.text)})
     allowed = list(facts.allow) + [a for a in allow if a]
     mentions = [m for m in extract_mentions(doc.work, allowed, names=names)]
@@ -90,93 +65,22 @@ def check_text(text: str, facts, *, allow: Iterable[str] = (), section: str | No
     return Report(document, str(facts.path), checked, unused, placeholders, section)
 
 
-def _prepare(text: str, section: str | None, document: str = "") -> _Doc:
-    """Blank out what is not prose (front matter, HTML comments, other sections), keeping offsets."""
-    spans = []
-    # Markup regexes compile only for documents that have markup (plain .txt is the common case).
-    front = re.match(_FRONT_MATTER, text, re.S) if text.startswith("---") else None
-    if front:
-        spans.append((0, front.end()))
-    has_comments = "<!--" in text
-    sections = [(m.group(1), m.start(2), m.end(2))
-                for m in re.finditer(_SECTION, text, re.S)] if has_comments else []
-    if section is not None:
-        chosen = [s for s in sections if s[0] == section]
-        if not chosen:
-            from drafter.errors import DocumentError
-            found = "、".join(s[0] for s in sections) or "（文档中没有章节标记）"
-            raise DocumentError(f"文档中没有 ID 为 “{section}” 的章节", path=document or None,
-                                hint=f"可用的章节：{found}")
-        last = 0
-        for _, s, e in sorted(chosen, key=lambda t: t[1]):
-            spans.append((last, s))
-            last = e
-        spans.append((last, len(text)))
-    if has_comments:
-        spans.extend((m.start(), m.end()) for m in re.finditer(_COMMENT, text, re.S))
-    work = list(text)
-    for s, e in spans:
-        for i in range(s, e):
-            if work[i] != "\n":
-                work[i] = " "
-    starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    return _Doc(text, "".join(work), sections, starts)
-
-
 def _fact_numbers(facts, allowed: list[str], names: list[str]) -> list[FactNumber]:
     out = []
     for index, st in enumerate(facts.statements()):
         found = [m for m in extract_mentions(st.text, allowed, names=names)
                  if m.ignored is None or m.ignored == REASON_ARTICLE]
-        near = _Neighbors([m for m in found if m.ignored is None])
+        near = Neighbors([m for m in found if m.ignored is None])
         for m in found:
-            ctx, words = near.context(st.text, m), _words(st.text, m, near)
+            ctx, words = near.context(st.text, m), words_before(st.text, m, near)
             out.append(FactNumber(m, st, ctx, index, weak=m.ignored is not None, words=words))
     return out
-
-
-class _Neighbors:
-    """Sorted quantity and date mentions of one text, for finding what stands next to a number."""
-
-    def __init__(self, claims: list[Mention]):
-        # Other quantities bound a number's window; dates do not, they are its context (2021年的76分).
-        self.bounds = sorted((c for c in claims if c.kind not in ("date", "time")), key=lambda c: c.start)
-        self.starts = [c.start for c in self.bounds]
-        self.dates = sorted((c for c in claims if c.kind in ("date", "time")), key=lambda c: c.start)
-        self.date_starts = [c.start for c in self.dates]
-
-    def window(self, text: str, m: Mention) -> tuple[str, str]:
-        i = bisect.bisect_left(self.starts, m.start)
-        prev_end = self.bounds[i - 1].end if i > 0 and self.bounds[i - 1].end <= m.start else 0
-        j = bisect.bisect_left(self.starts, m.end)
-        next_start = self.starts[j] if j < len(self.starts) else len(text)
-        return context_window(text, m.start, m.end, prev_end, next_start)
-
-    def context(self, text: str, m: Mention) -> frozenset[str]:
-        left, right = self.window(text, m)
-        tokens = set(grams(left, right))
-        lo, hi = m.start - len(left), m.end + len(right)
-        k = bisect.bisect_left(self.date_starts, lo)
-        while k < len(self.dates) and self.dates[k].start < hi:
-            c = self.dates[k]
-            if c is not m:
-                if c.end <= m.start:
-                    tokens.add(f"前#{c.parts}")
-                elif c.start >= m.end and c.end <= hi:
-                    tokens.add(f"后#{c.parts}")
-            k += 1
-        return frozenset(tokens)
-
-
-def _words(text: str, m: Mention, near: _Neighbors) -> str:
-    left, right = near.window(text, m)
-    return (left.strip("、 ") or right.strip("、 "))[-12:]
 
 
 class _Checker:
     """Holds the facts index while verdicts are given, and remembers which facts were used."""
 
-    def __init__(self, doc: _Doc, numbers: list[FactNumber], years: frozenset[int]):
+    def __init__(self, doc: Doc, numbers: list[FactNumber], years: frozenset[int]):
         self.doc = doc
         self.numbers = numbers
         self.years = years
@@ -189,7 +93,7 @@ class _Checker:
 
     def run(self, mentions: list[Mention]) -> list[CheckedMention]:
         claims = [m for m in mentions if m.ignored is None]
-        self._near = _Neighbors(claims)
+        self._near = Neighbors(claims)
         self._starts = [m.start for m in mentions]
         self._mentions = mentions
         results: dict[int, CheckedMention] = {}
@@ -229,7 +133,7 @@ class _Checker:
         best = self._best(same, ctx, m)
         rival = self._rival(m, ctx, best, candidates)
         if rival is not None:
-            words = _words(self.doc.text, m, self._near)
+            words = words_before(self.doc.text, m, self._near)
             return self._result(m, "misattributed", describe.misattributed(m, words, best, rival), rival)
         self.used.add(id(best))
         return self._result(m, "ok", describe.ok(m, best), best)
@@ -416,7 +320,7 @@ def run_check(document: Path, facts: Path | None, *, allow_file: Path | None = N
 
     decoded = read_text(document, what="文档")
     if facts is None:
-        facts = _facts_from_front_matter(decoded.text, Path(document))
+        facts = facts_from_front_matter(decoded.text, Path(document))
         if facts is None:
             raise InputError("没有指定事实文件", path=document,
                              hint="请用 --facts 指定事实文件（YAML），例如 drafter check 文档.txt --facts facts.yaml")
@@ -426,27 +330,3 @@ def run_check(document: Path, facts: Path | None, *, allow_file: Path | None = N
         allow = [phrase for phrase, _ in read_phrases(lines, REASON_ALLOW)]
     loaded = load_facts(facts)
     return check_text(decoded.text, loaded, allow=allow, section=section, document=str(document))
-
-
-_FACTS_KEY = r"^facts:\s*(?P<q>[\"']?)(?P<path>.+?)(?P=q)\s*$"
-
-
-def _facts_from_front_matter(text: str, document: Path) -> Path | None:
-    """The facts file a drafter draft names in its front matter, relative to the draft's folder."""
-    front = re.match(_FRONT_MATTER, text, re.S)
-    if not front or not front.group(1):
-        return None
-    value = None
-    try:
-        import yaml
-
-        meta = yaml.safe_load(front.group(1))
-        if isinstance(meta, dict) and isinstance(meta.get("facts"), str):
-            value = meta["facts"]
-    except Exception:  # a damaged front matter still may name its facts file plainly
-        found = re.search(_FACTS_KEY, front.group(1), re.M)
-        value = found.group("path") if found else None
-    if not value:
-        return None
-    path = Path(value)
-    return path if path.is_absolute() else (Path(document).resolve().parent / path).resolve()

@@ -7,9 +7,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from drafter import __version__
 from drafter.errors import DrafterError
@@ -25,8 +22,37 @@ samples_app = typer.Typer(help="范文库：列出、查看、导入范文。", 
 app.add_typer(facts_app, name="facts")
 app.add_typer(samples_app, name="samples")
 
-console = Console()
-err_console = Console(stderr=True)
+class _LazyConsole:
+    """A rich Console created on first use: `drafter check --format json` never imports rich."""
+
+    def __init__(self, **options):
+        self._options = options
+        self._console = None
+
+    def __getattr__(self, name: str):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+console = _LazyConsole()
+err_console = _LazyConsole(stderr=True)
+
+
+def escape(text: str) -> str:
+    """Escape rich markup in user text (file names, facts) before printing it."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def Table(*args, **kwargs):  # noqa: N802 - stands in for rich.table.Table, imported when used
+    """A rich Table, imported on first use."""
+    from rich.table import Table as RichTable
+
+    return RichTable(*args, **kwargs)
 
 SamplesOption = Annotated[
     Optional[Path],
@@ -195,6 +221,47 @@ def samples_import_command(
     for path in written:
         console.print(f"已写入 {escape(str(path))}")
     console.print(f"[green]共 {len(written)} 篇范文。查看：drafter samples --samples \"{escape(str(output))}\"[/green]")
+
+
+@app.command("check")
+@reports_errors
+def check_command(
+    document: Annotated[Path, typer.Argument(help="要核对的文档（.txt 或 .md，UTF-8 或 GBK 编码）。")],
+    facts: Annotated[Optional[Path], typer.Option("--facts", help="事实文件；草稿的 front matter 写明了事实文件时可省略。")] = None,
+    output_format: Annotated[str, typer.Option("--format", help="输出格式：text 或 json。")] = "text",
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="把报告写入文件。")] = None,
+    section: Annotated[Optional[str], typer.Option("--section", help="只核对草稿中的这一节。")] = None,
+    allow_file: Annotated[Optional[Path], typer.Option("--allow-file", help="补充的固定提法列表文件，每行一个短语。")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="表格中也列出“非数量”的数字（序号、固定提法等）。")] = False,
+) -> None:
+    """核对文档中的每一个数字是否来自事实文件；有问题时退出码为 1。"""
+    from drafter.checker import run_check
+
+    if output_format not in ("text", "json"):
+        err_console.print(f"[red]错误：--format 只能是 text 或 json，而不是 “{escape(output_format)}”[/red]")
+        raise typer.Exit(2)
+    report = run_check(document, facts, allow_file=allow_file, section=section)
+    if output_format == "json":
+        import json
+
+        text = json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        from drafter.views import check_report
+
+        from rich.console import Console
+
+        target = Console(record=True, width=160) if output else console
+        check_report(target, report, show_all=show_all)
+        text = target.export_text() if output else None
+    if output:
+        from drafter.files import write_atomic
+
+        write_atomic(output, text)
+        err_console.print(f"报告已写入 {escape(str(output))}")
+    elif text is not None:
+        print(text, end="")
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 ModelOption = Annotated[Optional[str], typer.Option(

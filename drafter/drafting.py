@@ -60,6 +60,7 @@ class DraftResult:
     backend: str
     sections: list[SectionOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    offline: bool = False
 
     @property
     def ok(self) -> bool:
@@ -105,7 +106,8 @@ def draft_document(facts_path: str | Path, output: str | Path | None, *, setting
     started = time.monotonic()
     outcomes = asyncio.run(_draft_all(framed, facts, settings, corpus, concurrency, max_repairs,
                                       max_prompt_tokens, on_event or (lambda *a: None)))
-    result = DraftResult(output, facts, settings.describe(), outcomes, time.monotonic() - started)
+    result = DraftResult(output, facts, settings.describe(), outcomes, time.monotonic() - started,
+                         offline=settings.kind == "offline")
     write_atomic(output, render_result(result, framed, settings))
     return result
 

@@ -43,9 +43,8 @@ class DraftProgress:
         self.rows[section_id] = (state, received)
         if self.live:
             self.live.update(self._table())
-        elif previous is None or previous[0] != state:
-            if state not in ("queued",):
-                self.console.print(f"{escape(section_id)}：{STATE_NAMES.get(state, state)}")
+        elif state in ("repairing", "done", "failed") and (previous is None or previous[0] != state):
+            self.console.print(f"{escape(section_id)}：{STATE_NAMES[state]}")
 
     def _table(self) -> Table:
         table = Table(title=f"起草进度（{time.monotonic() - self.started:.1f} 秒）", title_justify="left")
@@ -65,12 +64,57 @@ def _tokens(value: int | None) -> str:
 def draft_summary(result) -> Table:
     """The final table: section, status, attempts, tokens, flagged numbers left, time."""
     table = Table(title=f"草稿：{result.output}（{result.seconds:.1f} 秒）", title_justify="left")
-    for column in ("章节", "标题", "状态", "尝试", "提示词 tokens", "缓存命中", "生成 tokens",
-                   "待核对数字", "用时"):
-        table.add_column(column, overflow="fold")
+    table.add_column("章节", no_wrap=True)
+    for column in ("状态", "尝试", "tokens 提示/缓存/生成", "待核对数字", "用时"):
+        table.add_column(column)
     for s in result.sections:
         style = {"passed": "green", "needs-review": "yellow", "failed": "red"}[s.status]
-        table.add_row(escape(s.id), escape(s.title), f"[{style}]{STATUS_NAMES[s.status]}[/{style}]",
-                      str(s.attempts), _tokens(s.prompt_tokens), _tokens(s.cached_tokens),
-                      _tokens(s.completion_tokens), str(s.flagged), f"{s.seconds:.1f} 秒")
+        tokens = "—（离线，无模型）" if result.offline else "/".join(
+            _tokens(t) for t in (s.prompt_tokens, s.cached_tokens, s.completion_tokens))
+        table.add_row(escape(s.id), f"[{style}]{STATUS_NAMES[s.status]}[/{style}]", str(s.attempts),
+                      tokens, str(s.flagged), f"{s.seconds:.1f} 秒")
     return table
+
+
+VERDICT_NAMES = {"ok": "一致", "derived": "可推算", "ignored": "非数量", "unsupported": "无依据",
+                 "mismatch": "不符", "misattributed": "张冠李戴"}
+VERDICT_STYLES = {"ok": "green", "derived": "green", "ignored": "dim", "unsupported": "red",
+                  "mismatch": "red", "misattributed": "red"}
+
+
+def check_report(console: Console, report, *, show_all: bool = False) -> None:
+    """Print a check report: mentions table, counts, unused facts, placeholders."""
+    facts_name = report.facts.replace("\\", "/").rsplit("/", 1)[-1]
+    rows = [m for m in report.mentions if show_all or m.verdict != "ignored"]
+    table = Table(title=f"数字核对：{escape(report.document)}", title_justify="left")
+    table.add_column("行", justify="right", no_wrap=True)
+    table.add_column("数字（上下文）", overflow="fold", ratio=3)
+    table.add_column("结论", no_wrap=True)
+    table.add_column("对照的事实", overflow="fold", ratio=3)
+    table.add_column("理由", overflow="fold", ratio=4)
+    for m in rows:
+        style = VERDICT_STYLES[m.verdict]
+        context = escape(m.context or m.text).replace(escape(m.text), f"[bold]{escape(m.text)}[/bold]", 1)
+        fact = f"{escape(facts_name)}:{m.fact_line}　{escape(m.fact)}" if m.fact else (
+            "（事实中没有可对照的数字）" if m.flagged else "")
+        table.add_row(str(m.line), context, f"[{style}]{VERDICT_NAMES[m.verdict]}[/{style}]", fact,
+                      escape(m.reason or ""))
+    if rows:
+        console.print(table)
+    counts = "　".join(f"{VERDICT_NAMES[k]} {v}" for k, v in report.counts.items())
+    console.print(f"统计：{counts}" + ("" if show_all else "（“非数量”的行已省略，加 --all 显示）"))
+    if report.unused_facts:
+        unused = Table(title="未用到的事实数字（文档中没有提到）", title_justify="left")
+        for column in ("事实文件行", "章节", "数字", "事实"):
+            unused.add_column(column)
+        for u in report.unused_facts:
+            unused.add_row(str(u.line), escape(u.section or "（全文）"), escape(u.mention), escape(u.text))
+        console.print(unused)
+    if report.placeholders:
+        marks = "、".join(f"第 {p.line} 行“{escape(p.text)}”" for p in report.placeholders)
+        console.print(f"[yellow]未填写的占位符：{marks}[/yellow]")
+    flagged = len(report.flagged)
+    if flagged:
+        console.print(f"[red]有 {flagged} 处数字与事实不符或找不到依据，请逐条核对。[/red]")
+    else:
+        console.print("[green]所有数字均有事实依据。[/green]")

@@ -15,9 +15,6 @@ from drafter.facts import load_facts
 REPO = Path(__file__).resolve().parents[1]
 DEV = Path(__file__).resolve().parents[2] / "shared" / "factcheck-eval" / "dev"
 SAMPLES = sorted((REPO / "fixtures" / "samples").glob("*.txt"))
-# 篇三/篇四 carry the original typo “10份” for “10月份”; their facts say 10月份 on purpose, so the
-# checker must flag it (a reviewer should see it). Nothing else may be flagged.
-KNOWN_TYPOS = {"10份"}
 
 
 def write_facts(tmp_path: Path, *statements: str, period: str = "2017年", allow=(),
@@ -319,11 +316,18 @@ def _samples_with_facts():
 @pytest.mark.parametrize("sample, facts", _samples_with_facts())
 def test_check_samples_flag_nothing(sample, facts):
     report = run_check(sample, facts)
-    unexpected = [(m.text, m.verdict, m.reason) for m in report.flagged if m.text not in KNOWN_TYPOS]
-    assert not unexpected
-    text = sample.read_text(encoding="utf-8-sig")
-    for typo in KNOWN_TYPOS & {m.text for m in report.mentions}:
-        assert text.count(typo) == sum(1 for m in report.flagged if m.text == typo)
+    assert not [(m.text, m.verdict, m.reason) for m in report.flagged]
+
+
+def test_check_sample_typo_against_corrected_facts_is_flagged(tmp_path):
+    # 篇三 prints “10份” where it means “10月份”: facts that say 10月份 must not let it pass.
+    sample = REPO / "fixtures" / "samples" / "篇三.txt"
+    facts = (REPO / "fixtures" / "facts" / "篇三.yaml").read_text(encoding="utf-8")
+    fixed = tmp_path / "篇三.yaml"
+    fixed.write_text(facts.replace("- 10份，集中开展", "- 10月份集中开展"), encoding="utf-8")
+    report = run_check(sample, fixed)
+    assert [(m.text, m.verdict) for m in report.flagged] == [("10份", "mismatch")]
+    assert report.flagged[0].fact and "10月份" in report.flagged[0].fact
 
 
 def test_check_report_properties(tmp_path):

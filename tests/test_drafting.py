@@ -112,9 +112,13 @@ def test_drafting_number_copied_from_a_style_reference_is_repaired_or_flagged(ru
     out = tmp_path / "draft.md"
     with FakeOpenAIServer(script) as server:
         result = run(*draft_args(server, out, "--max-repairs", "1"))
-        prompts = [m["content"] for b in server.chat_requests for m in b["messages"]]
+        first_prompts = [m["content"] for b in server.chat_requests if round_of(b) == 0
+                         for m in b["messages"]]
+        repair = [b["messages"][-1]["content"] for b in server.chat_requests if round_of(b) == 1]
     assert result.exit_code == 1
-    assert not any("设立宣传栏30个" in p for p in prompts)  # references are masked
+    # The sample's number reached no prompt (references are masked): the model made it up.
+    assert first_prompts and not any("30个" in p for p in first_prompts)
+    assert len(repair) == 1 and "30个" in repair[0] and "事实清单中没有这个数字" in repair[0]
     draft = parse_draft(out.read_text(encoding="utf-8"), out)
     assert draft.meta["sections"]["measures"]["status"] == "needs-review"
     assert draft.meta["sections"]["measures"]["attempts"] == 2

@@ -1,0 +1,77 @@
+"""Drafting wall time against a loopback OpenAI-compatible server with a fixed latency, and the
+share of prompt tokens in the prefix common to all sections of a draft.
+
+Usage: python bench/draft_speed.py [--sections 5] [--latency 1.0] [--concurrency 1 4 8]
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from drafter.drafting import frame_sections
+from drafter.facts import load_facts
+from drafter.prompts import build_prompts, common_prefix_share
+from drafter.samples import load_corpus
+from drafter.testing import FakeOpenAIServer, Reply
+
+ROOT = Path(__file__).resolve().parents[1]
+TASK = re.compile(r"【写作任务】请撰写章节 (\S+?)“")
+
+
+def facts_file(folder: Path, sections: int) -> Path:
+    """A facts file with N work sections, an intro and a closing (so N model calls in all)."""
+    lines = ["unit: 芦洲乡", "period: 2017年", "campaign: 全国文明城市", "sections:"]
+    for i in range(sections):
+        kind = "intro" if i == 0 else "closing" if i == sections - 1 else "work"
+        lines += [f"  - id: s{i}", f"    title: 第{i}项工作", f"    kind: {kind}",
+                  "    facts:", f"      - 新建宣传栏{i + 1}个"]
+    path = folder / "bench facts.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def reply(latency: float):
+    def script(body: dict) -> Reply:
+        text = "\n".join(m["content"] for m in body["messages"])
+        sid = TASK.search(text).group(1)
+        count = int(sid[1:]) + 1
+        return Reply(f"我乡扎实推进工作，新建宣传栏{count}个。", delay=latency)
+    return script
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sections", type=int, default=5)
+    parser.add_argument("--latency", type=float, default=1.0)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 8])
+    args = parser.parse_args()
+    drafter = [sys.executable, "-m", "drafter"]
+    with tempfile.TemporaryDirectory() as tmp, FakeOpenAIServer(reply(args.latency)) as server:
+        facts = facts_file(Path(tmp), args.sections)
+        print(f"{args.sections} sections, every response delayed {args.latency:.1f} s")
+        for c in args.concurrency:
+            out = Path(tmp) / f"draft-{c}.md"
+            started = time.perf_counter()
+            proc = subprocess.run(drafter + ["draft", str(facts), "-o", str(out), "--base-url", server.base_url,
+                                             "--model", "test-model", "--concurrency", str(c)],
+                                  capture_output=True, text=True, encoding="utf-8",
+                                  env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+            wall = time.perf_counter() - started
+            print(f"  concurrency {c}: {wall:.2f} s wall (exit {proc.returncode})")
+    corpus = load_corpus()
+    print("shared prompt prefix (tokens common to all sections / all prompt tokens):")
+    for path in sorted((ROOT / "fixtures" / "facts").glob("*.yaml")):
+        prompts = build_prompts(frame_sections(load_facts(path)), corpus=corpus)
+        print(f"  {path.name}: {common_prefix_share(prompts):.1%} over {len(prompts)} sections")
+
+
+if __name__ == "__main__":
+    main()

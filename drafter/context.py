@@ -1,0 +1,53 @@
+"""The words around a number: what it counts, for attribution (RotoWire-style relation check).
+
+A window runs from the start of the clause (or the previous quantity) to the number, and on to
+the next pause; dates inside it are kept as tokens (2021年的76.0分 vs 2022年的85.5分).
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from drafter.matching import context_window, grams
+from drafter.numbers import Mention
+
+
+class Neighbors:
+    """Sorted quantity and date mentions of one text, for finding what stands next to a number."""
+
+    def __init__(self, claims: list[Mention]):
+        # Other quantities bound a number's window; dates do not, they are its context (2021年的76分).
+        self.bounds = sorted((c for c in claims if c.kind not in ("date", "time")), key=lambda c: c.start)
+        self.starts = [c.start for c in self.bounds]
+        self.dates = sorted((c for c in claims if c.kind in ("date", "time")), key=lambda c: c.start)
+        self.date_starts = [c.start for c in self.dates]
+
+    def window(self, text: str, m: Mention) -> tuple[str, str]:
+        """The clause words before a number and the words after it, up to neighbouring quantities."""
+        i = bisect.bisect_left(self.starts, m.start)
+        prev_end = self.bounds[i - 1].end if i > 0 and self.bounds[i - 1].end <= m.start else 0
+        j = bisect.bisect_left(self.starts, m.end)
+        next_start = self.starts[j] if j < len(self.starts) else len(text)
+        return context_window(text, m.start, m.end, prev_end, next_start)
+
+    def context(self, text: str, m: Mention) -> frozenset[str]:
+        """Bigrams of the window plus tokens for dates in it (前#…/后#… by side)."""
+        left, right = self.window(text, m)
+        tokens = set(grams(left, right))
+        lo, hi = m.start - len(left), m.end + len(right)
+        k = bisect.bisect_left(self.date_starts, lo)
+        while k < len(self.dates) and self.dates[k].start < hi:
+            c = self.dates[k]
+            if c is not m:
+                if c.end <= m.start:
+                    tokens.add(f"前#{c.parts}")
+                elif c.start >= m.end and c.end <= hi:
+                    tokens.add(f"后#{c.parts}")
+            k += 1
+        return frozenset(tokens)
+
+
+def words_before(text: str, m: Mention, near: Neighbors) -> str:
+    """The words just before (or else after) a number, for messages (市级媒体刊登我镇信息)."""
+    left, right = near.window(text, m)
+    return (left.strip("、 ") or right.strip("、 "))[-12:]
