@@ -8,6 +8,8 @@ ones the text uses; when the words point at another supplied number, the mention
 
 from __future__ import annotations
 
+import dataclasses
+
 import bisect
 import re
 from pathlib import Path
@@ -329,4 +331,6 @@ def run_check(document: Path, facts: Path | None, *, allow_file: Path | None = N
         lines = read_text(allow_file, what="允许短语文件").text.splitlines()
         allow = [phrase for phrase, _ in read_phrases(lines, REASON_ALLOW)]
     loaded = load_facts(facts)
-    return check_text(decoded.text, loaded, allow=allow, section=section, document=str(document))
+    report = check_text(decoded.text, loaded, allow=allow, section=section, document=str(document))
+    notices = tuple(n for n in (decoded.notice, loaded.notice) if n)
+    return dataclasses.replace(report, notices=notices) if notices else report

@@ -241,6 +241,8 @@ def check_command(
         err_console.print(f"[red]错误：--format 只能是 text 或 json，而不是 “{escape(output_format)}”[/red]")
         raise typer.Exit(2)
     report = run_check(document, facts, allow_file=allow_file, section=section)
+    for notice in report.notices:
+        notify(notice)
     if output_format == "json":
         import json
 

@@ -98,14 +98,17 @@ def draft_document(facts_path: str | Path, output: str | Path | None, *, setting
     if concurrency < 1 or max_repairs < 0:
         raise InputError("--concurrency 至少为 1，--max-repairs 不能为负数")
     framed = frame_sections(facts)
-    corpus = None
+    started = time.monotonic()
+    prompts = {}
     if settings.kind != "offline":
+        from drafter.prompts import build_prompts
         from drafter.samples import load_corpus
 
-        corpus = load_corpus(samples)
-    started = time.monotonic()
-    outcomes = asyncio.run(_draft_all(framed, facts, settings, corpus, concurrency, max_repairs,
-                                      max_prompt_tokens, on_event or (lambda *a: None)))
+        # Built up front, shared work once: a prompt that cannot fit fails before any model call.
+        prompts = {p.section_id: p for p in build_prompts(framed, corpus=load_corpus(samples),
+                                                           max_prompt_tokens=max_prompt_tokens)}
+    outcomes = asyncio.run(_draft_all(framed, facts, settings, prompts, concurrency, max_repairs,
+                                      on_event or (lambda *a: None)))
     result = DraftResult(output, facts, settings.describe(), outcomes, time.monotonic() - started,
                          offline=settings.kind == "offline")
     write_atomic(output, render_result(result, framed, settings))
@@ -142,8 +145,8 @@ def _relative(path: Path, start: Path) -> str:
         return str(path.resolve())
 
 
-async def _draft_all(framed: Facts, facts: Facts, settings, corpus, concurrency: int,
-                     max_repairs: int, max_prompt_tokens: int, on_event: Events) -> list[SectionOutcome]:
+async def _draft_all(framed: Facts, facts: Facts, settings, prompts: dict, concurrency: int,
+                     max_repairs: int, on_event: Events) -> list[SectionOutcome]:
     model = None
     if settings.kind != "offline":
         from drafter.backends import build_model
@@ -161,8 +164,8 @@ async def _draft_all(framed: Facts, facts: Facts, settings, corpus, concurrency:
                 if model is None:
                     await _compose_offline(framed, facts, sec, outcome, on_event)
                 else:
-                    await _draft_with_model(model, framed, facts, sec, corpus, outcome,
-                                            max_repairs, max_prompt_tokens, on_event)
+                    await _draft_with_model(model, framed, facts, sec, prompts[sec.id], outcome,
+                                            max_repairs, on_event)
             except DrafterError as exc:
                 if isinstance(exc, InputError):
                     raise
@@ -204,13 +207,11 @@ def _judge(outcome: SectionOutcome, facts: Facts, text: str):
     return report
 
 
-async def _draft_with_model(model, framed: Facts, facts: Facts, sec: Section, corpus,
-                            outcome: SectionOutcome, max_repairs: int, max_prompt_tokens: int,
-                            on_event: Events) -> None:
-    from drafter.prompts import build_prompt, build_repair_message
+async def _draft_with_model(model, framed: Facts, facts: Facts, sec: Section, prompt,
+                            outcome: SectionOutcome, max_repairs: int, on_event: Events) -> None:
+    from drafter.prompts import build_repair_message
     from drafter.responses import clean_response
 
-    prompt = build_prompt(framed, sec.id, corpus=corpus, max_prompt_tokens=max_prompt_tokens)
     messages = list(prompt.messages)
     max_tokens = prompt.max_tokens
     truncated_once = False

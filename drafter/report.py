@@ -98,6 +98,7 @@ class Report:
     unused_facts: list[UnusedFact]
     placeholders: list[PlaceholderAt]
     section: str | None = None
+    notices: tuple[str, ...] = ()   # e.g. which encoding a non-UTF-8 file was read with
 
     @property
     def flagged(self) -> list[CheckedMention]:

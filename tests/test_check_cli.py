@@ -1,0 +1,111 @@
+"""`drafter check` as a reviewer runs it: exit codes, the text report, JSON, files, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import FIXTURES
+
+SAMPLE = FIXTURES / "samples" / "篇一.txt"
+FACTS = FIXTURES / "facts" / "篇一.yaml"
+
+
+@pytest.mark.parametrize("name", ["篇一", "篇二", "篇三", "篇四", "篇五"])
+def test_check_cli_samples_with_their_facts_exit_0(run, name, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    result = run("check", FIXTURES / "samples" / f"{name}.txt", "--facts", FIXTURES / "facts" / f"{name}.yaml")
+    assert result.exit_code == 0, result.stdout
+    assert "所有数字均有事实依据" in result.stdout
+
+
+def test_check_cli_flagged_mentions_name_fact_and_reason(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")
+    doc = tmp_path / "改过的 总结.txt"
+    doc.write_text(SAMPLE.read_text(encoding="utf-8").replace("宣传栏有7个", "宣传栏有8个")
+                   .replace("占全乡总人数的1.4%", "占全乡总人数的1.4%，新增图书室3个"), encoding="utf-8")
+    result = run("check", doc, "--facts", FACTS)
+    assert result.exit_code == 1
+    rows = [line for line in result.stdout.splitlines() if "│ 无依据 │" in line]
+    assert len(rows) == 2, result.stdout
+    # Each flagged row names the fact it was compared with (file:line) and why it failed.
+    assert all("篇一.yaml:37" in r and "新建成宣传栏7个" in r for r in rows), rows
+    assert "事实文件中没有这个数" in result.stdout  # 图书室3个: nothing of the kind is supplied
+    assert "给出的是“7个”，文中却写“8个”" in result.stdout.replace("│", "").replace(" ", "").replace("\n", "")
+    assert "有 2 处数字" in result.stdout
+    assert "未用到的事实数字" in result.stdout and "7个" in result.stdout
+
+
+def test_check_cli_json_contract(run, tmp_path):
+    doc = tmp_path / "doc.txt"
+    doc.write_text("\ufeff我乡新建成宣传栏8个，xx村评出县级文明家庭81户。\n", encoding="utf-8")
+    result = run("check", doc, "--facts", FACTS, "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert set(data) >= {"document", "facts", "ok", "mentions", "unused_facts", "placeholders", "counts"}
+    assert data["ok"] is False
+    assert set(data["counts"]) == {"ok", "derived", "ignored", "unsupported", "mismatch", "misattributed"}
+    text = doc.read_text(encoding="utf-8-sig")
+    for m in data["mentions"]:
+        assert {"text", "start", "end", "line", "value", "unit", "verdict", "fact", "fact_line", "reason"} <= set(m)
+        assert text[m["start"]:m["end"]] == m["text"]  # offsets into the text as decoded, BOM removed
+    eight = next(m for m in data["mentions"] if m["text"] == "8个")
+    assert eight["verdict"] == "unsupported" and eight["value"] == 8 and eight["unit"] == "个" and eight["line"] == 1
+    assert data["placeholders"][0]["text"] == "xx" and text[data["placeholders"][0]["start"]:].startswith("xx")
+    assert any(u["value"] == 65 for u in data["unused_facts"])
+
+
+def test_check_cli_gbk_document_and_output_file(run, tmp_path):
+    doc = tmp_path / "总结 GBK.txt"
+    doc.write_bytes("我乡新建成宣传栏7个。\n志愿服务队伍共计65人。\n".encode("gbk"))
+    out = tmp_path / "报告.json"
+    result = run("check", doc, "--facts", FACTS, "--format", "json", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert "GB18030" in result.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [m["line"] for m in data["mentions"] if m["verdict"] == "ok"] == [1, 2]
+    text_report = tmp_path / "报告.txt"
+    assert run("check", doc, "--facts", FACTS, "-o", text_report).exit_code == 0
+    assert "所有数字均有事实依据" in text_report.read_text(encoding="utf-8")
+
+
+def test_check_cli_draft_finds_its_facts_and_section(run, tmp_path):
+    draft = tmp_path / "草稿.md"
+    assert run("draft", FACTS, "-o", draft).exit_code == 0
+    text = draft.read_text(encoding="utf-8")
+    draft.write_text(text.replace("新建成宣传栏7个", "新建成宣传栏9个"), encoding="utf-8")
+    whole = run("check", draft, "--format", "json")
+    assert whole.exit_code == 1
+    flagged = [m for m in json.loads(whole.stdout)["mentions"] if m["verdict"] in ("unsupported", "mismatch", "misattributed")]
+    assert [m["text"] for m in flagged] == ["9个"]
+    assert run("check", draft, "--section", "publicity").exit_code == 0
+    assert run("check", draft, "--section", "measures").exit_code == 1
+    unknown = run("check", draft, "--section", "nosuch")
+    assert unknown.exit_code == 2 and "publicity" in unknown.stderr
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda p: None, ["不存在"]),
+    (lambda p: p.write_bytes(b"\x00\x01binary"), ["二进制"]),
+    (lambda p: p.mkdir(), ["文件夹"]),
+])
+def test_check_cli_bad_document(run, tmp_path, make, words):
+    doc = tmp_path / "doc.txt"
+    make(doc)
+    result = run("check", doc, "--facts", FACTS)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("错误：") and str(doc) in result.stderr
+    assert all(w in result.stderr for w in words)
+
+
+def test_check_cli_plain_text_without_facts_says_how(run, tmp_path):
+    doc = tmp_path / "doc.txt"
+    doc.write_text("新建宣传栏7个。", encoding="utf-8")
+    result = run("check", doc)
+    assert result.exit_code == 2 and "--facts" in result.stderr
+
+
+def test_check_cli_bad_format(run):
+    result = run("check", SAMPLE, "--facts", FACTS, "--format", "xml")
+    assert result.exit_code == 2 and "text" in result.stderr
