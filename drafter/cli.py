@@ -279,7 +279,7 @@ RetriesOption = Annotated[int, typer.Option("--max-retries", help="网络错误�
 
 
 def _settings(model, base_url, api_key, provider, timeout=120.0, max_retries=2):
-    from drafter.backends import resolve_settings
+    from drafter.providers import resolve_settings
 
     settings = resolve_settings(model=model, base_url=base_url, api_key=api_key, provider=provider,
                                 timeout=timeout, max_retries=max_retries)
@@ -371,7 +371,8 @@ def models_command(
     """列出接口（/v1/models）提供的模型。"""
     import asyncio
 
-    from drafter.backends import list_models, resolve_settings
+    from drafter.backends import list_models
+    from drafter.providers import resolve_settings
 
     settings = resolve_settings(base_url=base_url, api_key=api_key, provider=provider,
                                 timeout=timeout, require_model=False)

@@ -12,7 +12,6 @@ from typing import NamedTuple
 from drafter.errors import InputError, SampleError
 from drafter.files import read_text, write_atomic
 
-KINDS = ("intro", "work", "problems", "plans", "closing")
 SAMPLE_SUFFIXES = (".txt", ".md")
 MAX_SAMPLE_BYTES = 1024 * 1024
 # Character similarity above which a later sample counts as a copy of an earlier one: the

@@ -8,8 +8,8 @@ import traceback
 
 import pytest
 
-from drafter.backends import (PROVIDERS, BackendError, Settings, build_model, list_models,
-                              resolve_settings)
+from drafter.backends import BackendError, build_model, list_models
+from drafter.providers import PROVIDERS, Settings, resolve_settings
 from drafter.errors import InputError
 from drafter.testing import FakeOpenAIServer, Reply
 
