@@ -29,12 +29,16 @@ class _LazyConsole:
         self._options = options
         self._console = None
 
-    def __getattr__(self, name: str):
+    def real(self):
+        """The rich Console itself (for APIs such as Live that need the object)."""
         if self._console is None:
             from rich.console import Console
 
             self._console = Console(**self._options)
-        return getattr(self._console, name)
+        return self._console
+
+    def __getattr__(self, name: str):
+        return getattr(self.real(), name)
 
 
 console = _LazyConsole()
@@ -305,7 +309,7 @@ def draft_command(
     from drafter.views import DraftProgress, draft_summary
 
     settings = _settings(model, base_url, api_key, provider, timeout, max_retries)
-    with DraftProgress(err_console) as progress:
+    with DraftProgress(err_console.real()) as progress:
         result = draft_document(facts, output, settings=settings, concurrency=concurrency,
                                 max_repairs=max_repairs, max_prompt_tokens=max_prompt_tokens,
                                 samples=samples, force=force, on_event=progress.update)
@@ -349,13 +353,14 @@ def prompt_command(
         print(json.dumps({"section": section, "messages": prompt.messages, "tokens": prompt.tokens,
                           "shared_tokens": prompt.shared_tokens, "references": prompt.references,
                           "dropped_references": prompt.dropped_references,
-                          "max_tokens": prompt.max_tokens}, ensure_ascii=False, indent=2))
+                          "target_chars": prompt.target_chars, "max_tokens": prompt.max_tokens,
+                          "token_note": TOKEN_NOTE}, ensure_ascii=False, indent=2))
         return
     for i, message in enumerate(prompt.messages, start=1):
         console.rule(f"消息 {i}：{message['role']}", align="left")
         console.print(escape(message["content"]), soft_wrap=True)
     console.rule()
-    console.print(f"提示词共 {prompt.tokens} tokens，其中各节共用的前缀 {prompt.shared_tokens} tokens；"
+    console.print(f"提示词约 {prompt.tokens} tokens（估计值），其中各节共用的前缀 {prompt.shared_tokens} tokens；"
                   f"参考范文：{escape('、'.join(prompt.references) or '无')}")
     if prompt.dropped_references:
         console.print("因超出 token 上限而去掉的范文：" + escape("、".join(prompt.dropped_references)))
