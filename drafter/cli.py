@@ -65,7 +65,7 @@ SamplesOption = Annotated[
 
 
 def reports_errors(func):
-    """Turn a DrafterError into one red line on stderr and its exit code."""
+    """Turn a DrafterError into one red line on stderr and its exit code (Ctrl-C: a notice, 130)."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -74,6 +74,10 @@ def reports_errors(func):
         except DrafterError as exc:
             err_console.print(f"[red]错误：{escape(exc.render())}[/red]", soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            # Files are only ever replaced by an atomic rename, so an interrupted run changed nothing.
+            err_console.print("[yellow]已中断，没有写入或改动任何文件。[/yellow]")
+            raise typer.Exit(130) from None
 
     return wrapper
 

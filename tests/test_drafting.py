@@ -4,6 +4,10 @@ OpenAI-compatible server (drafter.testing.FakeOpenAIServer) driven by the openai
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -294,3 +298,23 @@ def test_drafting_models_lists_server_models(run):
         result = run("models", "--base-url", server.base_url)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.split() == ["qwen-plus", "test-model"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery is POSIX")
+def test_drafting_ctrl_c_leaves_the_draft_untouched(tmp_path):
+    out = tmp_path / "draft.md"
+    out.write_text("编辑手改过的草稿", encoding="utf-8")
+    with FakeOpenAIServer([Reply("好", delay=30)]) as server:
+        proc = subprocess.Popen([sys.executable, "-m", "drafter", "draft", str(FACTS), "-o", str(out), "--force",
+                                 "--base-url", server.base_url, "--model", "test-model"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+        deadline = time.monotonic() + 30
+        while not server.chat_requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.chat_requests, "drafting never reached the server"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "已中断" in err and "Traceback" not in err
+    assert out.read_text(encoding="utf-8") == "编辑手改过的草稿"
+    assert [p.name for p in tmp_path.iterdir()] == ["draft.md"]  # no temp file left behind
