@@ -62,3 +62,12 @@ def test_wheel_installed_in_fresh_venv_runs_samples(wheel, tmp_path):
     proc = subprocess.run([str(drafter_exe), "facts", "validate", "t.yaml"], capture_output=True,
                           text=True, encoding="utf-8", cwd=outside)
     assert proc.returncode == 0, proc.stderr
+    # The offline composer's templates (prompts/offline) and the checker's lexicon ship too.
+    env = {k: v for k, v in os.environ.items() if k not in ("DRAFTER_MODEL", "OPENAI_BASE_URL", "OPENAI_API_KEY")}
+    proc = subprocess.run([str(drafter_exe), "draft", "t.yaml", "-o", "t.md"], capture_output=True,
+                          text=True, encoding="utf-8", cwd=outside, env=env)
+    assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run([str(drafter_exe), "check", "t.md"], capture_output=True, text=True,
+                          encoding="utf-8", cwd=outside, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "志愿服务队伍共计65人" in (outside / "t.md").read_text(encoding="utf-8")
