@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from drafter import reasons as describe
-from drafter.context import Neighbors, words_before
+from drafter.context import Neighbors, quoted, words_before
 from drafter.matching import Relation, date_matches, grams, group, relate, same_written_number
 from drafter.numbers import REASON_ARTICLE, Mention, extract_mentions, find_placeholders
 from drafter.phrases import quoted_names
@@ -26,6 +26,7 @@ from drafter.scope import Doc, facts_from_front_matter, prepare
 __all__ = ["FLAGGED", "VERDICTS", "CheckedMention", "Report", "check_text", "run_check"]
 
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
+_CLAUSE_STOP = re.compile(r"[。；;！!？?\n，,：:]")
 
 
 class FactNumber:
@@ -87,6 +88,8 @@ class _Checker:
         self.numbers = numbers
         self.years = years
         self.used: set[int] = set()
+        self._stray: dict[int, FactNumber] = {}  # mention id -> the equal fact it is unrelated to
+        self._support: dict[int, FactNumber] = {}  # mention id -> the fact that supports it
         self._grams_cache: dict[int, frozenset[str]] = {}
         self._operands: list | None = None
         self.by_group: dict[object, list[FactNumber]] = {}
@@ -120,11 +123,17 @@ class _Checker:
         if m.kind in ("date", "time"):
             hits = [f for f in self.numbers if f.mention.kind in ("date", "time")
                     and date_matches(m, f.mention, self.years)]
-            if hits:
-                best = self._best(hits, ctx, m)
-                self.used.add(id(best))
-                return self._result(m, "ok", describe.ok(m, best), best)
-            return None
+            if not hits:
+                return None
+            best = self._best(hits, ctx, m)
+            # 12月6日召开动员会 when the facts hold the meeting on 12月2日: dates are attributed too.
+            others = [f for f in self.numbers if f.mention.kind in ("date", "time") and f not in hits]
+            # A bare year is the reporting frame (2017年以来), not the date of one event.
+            rival = self._rival(m, ctx, best, others) if dict(m.parts).keys() - {"年", "年代"} else None
+            if rival is not None:
+                return self._misattributed(m, best, rival)
+            self.used.add(id(best))
+            return self._result(m, "ok", describe.ok(m, best), best)
         candidates = self._comparable(m)
         same = [f for f in candidates if relate(m, f.mention) is Relation.SAME]
         if m.ignored == REASON_ARTICLE:
@@ -133,18 +142,62 @@ class _Checker:
         if not same:
             return None
         best = self._best(same, ctx, m)
-        rival = self._rival(m, ctx, best, candidates)
+        if self._unrelated(m, ctx, best):
+            self._stray[id(m)] = best
+            return None
+        rival = self._rival(m, ctx, best, [f for f in candidates if relate(m, f.mention) is not Relation.SAME])
+        if rival is None:
+            rival = self._rival_of_other_unit(m, ctx, best)
         if rival is not None:
-            words = words_before(self.doc.text, m, self._near)
-            return self._result(m, "misattributed", describe.misattributed(m, words, best, rival), rival)
+            if relate(m, rival.mention) is not Relation.DIFFERENT:
+                # 近8000人次 fits another fact's 6800, but its own item says 8000余: wrong direction.
+                return self._result(m, "mismatch", describe.approx_mismatch(m, rival), rival)
+            return self._misattributed(m, best, rival)
         self.used.add(id(best))
+        self._support[id(m)] = best
         return self._result(m, "ok", describe.ok(m, best), best)
+
+    def _rival_of_other_unit(self, m: Mention, ctx: frozenset[str], best: FactNumber) -> FactNumber | None:
+        # 参加志愿服务活动65人: the words are those of 90人次, the number is the team's 65人.
+        key = group(m)
+        others = [f for f in self.numbers if f.mention.kind not in ("date", "time")
+                  and group(f.mention) not in (key, None)]
+        rival = self._rival(m, ctx, best, others)
+        if rival is None:
+            return None
+        shared = len(ctx & rival.context)
+        return rival if shared >= 3 and shared >= 0.6 * len(rival.context) else None
+
+    def _misattributed(self, m: Mention, best: FactNumber, rival: FactNumber) -> CheckedMention:
+        words = words_before(self.doc.text, m, self._near)
+        shown = quoted(self.doc.text, m, self._near)
+        return self._result(m, "misattributed", describe.misattributed(m, words, best, rival, shown), rival)
+
+    def _unrelated(self, m: Mention, ctx: frozenset[str], best: FactNumber) -> bool:
+        """An equal number in a clause that shares no word with its statement (a stray claim).
+
+        RotoWire-style: the value alone does not support a claim, so 开展专题培训2次 is not
+        supported by 召开动员大会两次. A number chained to the previous one (1286户4310人,
+        由980万元增加到1150万元) shares its words through that number's statement.
+        """
+        if m.ignored is not None or len(ctx) < 2 or best.weak:
+            return False
+        if ctx & best.context or ctx & self._statement_grams(best):
+            return False
+        i = bisect.bisect_left(self._near.starts, m.start)
+        if i > 0:
+            prev = self._near.bounds[i - 1]
+            support = self._support.get(id(prev))
+            if support is not None and support.group == best.group \
+                    and not _CLAUSE_STOP.search(self.doc.text, prev.end, m.start):
+                return False
+        return True
 
     def _comparable(self, m: Mention) -> list[FactNumber]:
         key = group(m)
         if key is None:
             return []
-        if key[1] is None:  # a bare Arabic number: compare with any quantity of the same value
+        if not key[1]:  # a bare number (2400, 7.8万): compare with any quantity of the same value
             return [f for fam, fs in self.by_group.items() if fam and fam[0] == key[0] for f in fs]
         return self.by_group.get(key, []) + self.by_group.get((key[0], None), [])
 
@@ -169,11 +222,10 @@ class _Checker:
 
     def _rival(self, m: Mention, ctx: frozenset[str], best: FactNumber,
                candidates: list[FactNumber]) -> FactNumber | None:
-        """Another supplied number the words around m point to, more than to the matching one."""
+        """Another supplied number (not equal to m) the words around m point to, more than to best."""
         if m.ignored is not None:
             return None
-        others = [f for f in candidates if not f.weak
-                  and relate(m, f.mention) is Relation.DIFFERENT and f.context]
+        others = [f for f in candidates if not f.weak and f.context]
         if not others:
             return None
         rival = max(others, key=lambda f: len(ctx & f.context))
@@ -199,14 +251,20 @@ class _Checker:
             return self._result(m, "unsupported", describe.article_conflict(m, conflict), conflict)
         candidates = self._comparable(m)
         stated = self._stated_otherwise(m, ctx, candidates)
+        if stated is not None and m.kind not in ("date", "time", "ordinal", "code"):
+            # 12个行政村、2个社区，合计14个: the fact sharing the words is an operand, not a rival.
+            found = self._derive(m, mentions, results)
+            if found is not None and any(_fact_of(op) is stated for op in found.operands):
+                return self._derived(m, found)
         if stated is not None:
             if relate(m, stated.mention) is Relation.DIFFERENT:
                 return self._result(m, "unsupported", describe.stated_otherwise(m, stated), stated)
             return self._result(m, "mismatch", describe.approx_mismatch(m, stated), stated)
         if m.kind not in ("date", "time", "ordinal", "code"):
-            found = self._derive(m, mentions, results)
+            from drafter.derivation import enumerated
+            found = enumerated(self.doc.text, m) or self._derive(m, mentions, results)
             if found is not None:
-                return self._result(m, "derived", describe.derived(m, found), _origin_fact(found))
+                return self._derived(m, found)
         near = [f for f in candidates if relate(m, f.mention) in (Relation.INVENTED, Relation.CONFLICT)]
         if near:
             best = self._best(near, ctx, m)
@@ -225,6 +283,9 @@ class _Checker:
         if m.kind not in ("date", "time", "ordinal", "code"):
             from drafter.derivation import cue_word
             cue = cue_word(self.doc.text, m)
+        stray = self._stray.get(id(m))
+        if stray is not None:
+            return self._result(m, "unsupported", describe.stray(m, stray), stray)
         return self._result(m, "unsupported", describe.unsupported(m, nearest, cue), nearest)
 
     def _stated_otherwise(self, m: Mention, ctx: frozenset[str],
@@ -273,12 +334,13 @@ class _Checker:
         if self._operands is None:
             self._operands = [op for f in self.numbers
                               if (op := operand(f.mention, f, f.context, f.group)) is not None]
-        found = derive(text, m, sentence, verified, self._operands)
-        if found is not None:
-            for op in found.operands:
-                if isinstance(op.origin, FactNumber):
-                    self.used.add(id(op.origin))
-        return found
+        return derive(text, m, sentence, verified, self._operands)
+
+    def _derived(self, m: Mention, found) -> CheckedMention:
+        for op in found.operands:
+            if isinstance(op.origin, FactNumber):
+                self.used.add(id(op.origin))
+        return self._result(m, "derived", describe.derived(m, found), _origin_fact(found))
 
     def _result(self, m: Mention, verdict: str, reason: str, fact: FactNumber | None = None) -> CheckedMention:
         st = fact.statement if fact is not None else None
@@ -288,14 +350,15 @@ class _Checker:
                               self.doc.snippet(m), fact)
 
 
+def _fact_of(op) -> FactNumber | None:
+    """The supplied number behind an operand (a fact itself, or the fact a cited number matched)."""
+    if isinstance(op.origin, FactNumber):
+        return op.origin
+    return getattr(op.origin, "fact_number", None)
+
+
 def _origin_fact(found) -> FactNumber | None:
-    for op in found.operands:
-        if isinstance(op.origin, FactNumber):
-            return op.origin
-        fn = getattr(op.origin, "fact_number", None)
-        if fn is not None:
-            return fn
-    return None
+    return next((f for f in map(_fact_of, found.operands) if f is not None), None)
 
 
 def _sentence_end(text: str, end: int) -> int:

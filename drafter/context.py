@@ -28,7 +28,11 @@ class Neighbors:
         prev_end = self.bounds[i - 1].end if i > 0 and self.bounds[i - 1].end <= m.start else 0
         j = bisect.bisect_left(self.starts, m.end)
         next_start = self.starts[j] if j < len(self.starts) else len(text)
-        return context_window(text, m.start, m.end, prev_end, next_start)
+        left, right = context_window(text, m.start, m.end, prev_end, next_start)
+        if m.kind in ("date", "time") and not right and text[m.end:m.end + 1] in "，,":
+            # 4月20日，全镇召开动员大会: a date opening the sentence is told by the clause after it.
+            _, right = context_window(text, m.end, m.end + 1, m.end, len(text))
+        return left, right
 
     def context(self, text: str, m: Mention) -> frozenset[str]:
         """Bigrams of the window plus tokens for dates in it (前#…/后#… by side)."""
@@ -51,3 +55,10 @@ def words_before(text: str, m: Mention, near: Neighbors) -> str:
     """The words just before (or else after) a number, for messages (市级媒体刊登我镇信息)."""
     left, right = near.window(text, m)
     return (left.strip("、 ") or right.strip("、 "))[-12:]
+
+
+def quoted(text: str, m: Mention, near: Neighbors) -> str:
+    """The number with the words that tell what it is, in reading order (4月20日，全镇召开…)."""
+    left, right = near.window(text, m)
+    left = left.strip("、 ")[-12:]
+    return f"{left}{m.text}" if left else f"{m.text}{text[m.end:m.end + 1].strip()}{right.strip('、 ')[:12]}"

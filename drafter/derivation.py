@@ -12,7 +12,7 @@ import re
 from itertools import permutations
 from typing import NamedTuple, Sequence
 
-from drafter.matching import grams, interval, is_exact, scale
+from drafter.matching import grams, interval, is_exact, scale, shown_step
 from drafter.numbers import Mention
 from drafter.units import unit_class
 
@@ -39,7 +39,8 @@ _CLAUSE_START = re.compile(r"[，,。；;！!？?\n：:]")
 _SHARE = re.compile(r"(?P<cue>约占|占|相当于|为|是|达)(?P<whole>[^，,。；;！!？?\n]*?)的?(?:约|近|超过)?$")
 _AVERAGE = re.compile(r"(?P<cue>人均|户均|场均|村均|平均|均)(?:每(?P<per>[^\d，,。；;]{1,3}?))?"
                       r"(?:[^，,。；;]{0,6}?)(?:约|达|为)?$")
-_TOTAL = re.compile(r"(?P<cue>共计|合计|总计|累计|一共|总共|共有|共|总数|总量|总额)[^，,。；;]{0,12}$")
+_TOTAL = re.compile(r"(?P<cue>共计|合计|总计|累计|一共|总共|共有|共(?![产同建享治识青赢性商鸣处进融担])|总数|总量|总额)"
+                    r"[^，,。；;]{0,12}$")
 _CHANGE = re.compile(r"(?P<cue>增长|增加|提高|提升|上升|减少|下降|降低|缩短|延长|节约|节省|增|减)了?$")
 _CHANGE_TO = re.compile(r"(?P<cue>(?:增长|增加|提高|提升|上升|减少|下降|降低)(?:到|至))$")
 _PER_CLASS = {"人均": {"人", "人次"}, "户均": {"户"}, "场均": {"场"}, "村均": {"个", "村"}}
@@ -71,6 +72,8 @@ def derive(text: str, m: Mention, sentence: Sequence[Operand], paragraph: Sequen
         found = _SHARE.search(clause)
         if found and found.group("whole"):
             return _share(m, found.group("whole"), sentence, paragraph, facts)
+        if found and found.group("cue") in ("占", "约占"):
+            return _share_of_cited(m, clause[:found.start()], sentence, facts)
     found = _AVERAGE.search(clause)
     if found:
         return _average(m, cls, found, paragraph, facts)
@@ -79,7 +82,7 @@ def derive(text: str, m: Mention, sentence: Sequence[Operand], paragraph: Sequen
     if _CHANGE.search(clause):
         return _change(m, cls, sentence, facts)
     if _TOTAL.search(clause):
-        return _total(m, cls, paragraph, facts)
+        return _total(m, cls, paragraph, facts) or _total_named(m, cls, clause, facts)
     return None
 
 
@@ -101,7 +104,7 @@ def _fits(m: Mention, x: float) -> bool:
     """Does x, rounded to the precision the text shows, give the text's number?"""
     lo, hi, _, _ = interval(m)
     if is_exact(m):
-        half = m.step * scale(m) / 2
+        half = shown_step(m) * scale(m) / 2
         return abs(x - lo) <= half + 1e-9 * max(1.0, abs(x))
     return (lo is None or x >= lo) and (hi is None or x <= hi)
 
@@ -138,6 +141,37 @@ def _share(m, whole: str, sentence, paragraph, facts) -> Derivation | None:
                 if _fits(m, x):
                     return Derivation(f"{_show(part)} ÷ {_show(total)} × 100% = {x:.2f}%",
                                       (part, total))
+    return None
+
+
+def _total_named(m, cls, clause: str, facts) -> Derivation | None:
+    """新建、改建公厕共20座: the sum of the supplied counts of the items the clause names."""
+    words = grams(clause)
+    named = [op for op in facts if op.cls == cls and op.context & words]
+    if not 2 <= len(named) <= 6 or len({op.group for op in named}) < 2:
+        return None
+    x = sum(op.value for op in named)
+    if _fits(m, x):
+        return Derivation(" + ".join(_show(op) for op in named) + f" = {_number(m, x)}", tuple(named))
+    return None
+
+
+def _share_of_cited(m, subject: str, sentence, facts) -> Derivation | None:
+    """评出星级文明户120户，其中五星级文明户(30户)占25%: the whole is the count just cited.
+
+    The part is the count just before 占, or the supplied count of the subject the clause names.
+    """
+    cited = [op for op in sentence if op.cls != "%"]
+    if not cited:
+        return None
+    words = grams(subject)
+    named = [op for op in facts if op.cls != "%" and words and op.context & words]
+    for part in list(reversed(cited))[:1] + named:
+        for total in reversed(cited):
+            if total.cls == part.cls and total.value > part.value > 0 and total.mention is not part.mention:
+                x = part.value / total.value * 100
+                if _fits(m, x):
+                    return Derivation(f"{_show(part)} ÷ {_show(total)} × 100% = {x:.2f}%", (part, total))
     return None
 
 
@@ -208,3 +242,43 @@ def _total(m, cls, paragraph, facts) -> Derivation | None:
         if _fits(m, x):
             return Derivation(" + ".join(_show(op) for op in run) + f" = {_number(m, x)}", tuple(run))
     return None
+
+
+# --- counts of the items the text itself lists ------------------------------------------------
+
+_LIST_UNITS = frozenset({"个", "项", "点", "条", "类", "种"})
+_TO_COLON = re.compile(r"[^。；;！!？?\n]{0,16}?[：:]")
+_ITEM = re.compile(r"(?:^|(?<=[：:；;。\n\s]))[ \t\u3000]*(?:([一二三四五六七八九十])是|[（(]([一二三四五六七八九十])[）)]"
+                   r"|第([一二三四五六七八九十])[，,、]|([1-9])[、.．])")
+_CN_INDEX = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+
+
+def enumerated(text: str, m: Mention) -> Derivation | None:
+    """三个方面：一是…二是…三是…: a count of the items the text lists right after it.
+
+    The document itself proves such a count, so it needs no fact; a list of another length
+    proves nothing and the number is checked as usual.
+    """
+    if m.kind != "count" or m.unit not in _LIST_UNITS or not isinstance(m.value, int) \
+            or not 2 <= m.value <= 10:
+        return None
+    colon = _TO_COLON.match(text, m.end)
+    if colon is None:
+        return None
+    end = text.find("\n", colon.end())
+    while end >= 0 and (end == colon.end() or _ITEM.match(text, end + 1)):
+        end = text.find("\n", end + 1)  # items on the following lines (（一）…)
+    seen = 0
+    for item in _ITEM.finditer(text, colon.end(), end if end >= 0 else len(text)):
+        mark = next(g for g in item.groups() if g)
+        index = int(mark) if mark.isdigit() else _CN_INDEX[mark]
+        if index != seen + 1:
+            break
+        seen = index
+    if seen != m.value:
+        return None
+    return Derivation(f"文中随后列举了{seen}项（{_ordinal(1)}…{_ordinal(seen)}）", ())
+
+
+def _ordinal(i: int) -> str:
+    return "一二三四五六七八九十"[i - 1] + "是"

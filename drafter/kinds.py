@@ -68,11 +68,11 @@ def approx_interval(anchor, step: float, word: str) -> tuple:
     if word in ("余", "多", "几", "有余"):
         place = _last_place(anchor, step)
         return anchor, anchor + place
-    if word in ("以上", "超过", "逾", "多于", "不少于", "至少", "之多", "开外", "上"):
+    if word in ("以上", "超过", "超", "逾", "多于", "不少于", "不低于", "高于", "至少", "之多", "开外", "上"):
         return anchor, None
-    if word in ("以下", "以内", "不超过"):
+    if word in ("以下", "以内", "不超过", "不高于", "不多于"):
         return 0, anchor
-    if word in ("不足", "不到", "不满", "少于"):
+    if word in ("不足", "不到", "不满", "少于", "低于"):
         return 0, anchor
     if word in ("近", "将近", "接近"):
         return anchor * 0.8, anchor
@@ -103,8 +103,9 @@ def merge_dates(found: list) -> list:
                 continue
             if prev.kind == "time" and m.unit == "分" and isinstance(m.value, int) and m.value < 60:
                 hour = prev.parts[-1][1] + m.value / 60
+                # 8时30分 is the same clock time as 8:30 and 8点半: one fractional hour.
                 out[-1] = replace(prev, text=prev.text + m.text, end=m.end, value=hour, step=1 / 60,
-                                  parts=prev.parts + (("分", m.value),))
+                                  parts=prev.parts[:-1] + (("时", hour),))
                 continue
         out.append(m)
     return out

@@ -14,10 +14,12 @@ from drafter.units import unit_class
 
 EPS = 1e-9
 
-MORE = frozenset({"余", "多", "几", "有余", "以上", "超过", "逾", "多于", "不少于", "至少", "之多", "开外", "上"})
-LESS = frozenset({"不足", "不到", "不满", "少于", "以下", "以内", "不超过", "近", "将近", "接近"})
-_OPEN_LOW = frozenset({"余", "多", "几", "有余", "超过", "逾", "多于"})
-_OPEN_HIGH = frozenset({"不足", "不到", "不满", "少于", "近", "将近", "接近", "余", "多", "几", "有余"})
+MORE = frozenset({"余", "多", "几", "有余", "以上", "超过", "超", "逾", "多于", "不少于", "不低于", "高于", "至少",
+                  "之多", "开外", "上"})
+LESS = frozenset({"不足", "不到", "不满", "少于", "低于", "以下", "以内", "不超过", "不高于", "不多于", "近", "将近",
+                  "接近"})
+_OPEN_LOW = frozenset({"余", "多", "几", "有余", "超过", "超", "逾", "多于", "高于"})
+_OPEN_HIGH = frozenset({"不足", "不到", "不满", "少于", "低于", "近", "将近", "接近", "余", "多", "几", "有余"})
 
 
 class Relation(Enum):
@@ -97,9 +99,11 @@ def _anchor(m: Mention) -> float | None:
 
 def relate(text: Mention, fact: Mention) -> Relation:
     """Compare a document mention with a supplied one already known to be comparable."""
-    if text.unit is None or fact.unit is None:
+    fraction = text.kind == "fraction" or fact.kind == "fraction"
+    if (text.unit is None or fact.unit is None) and not (fraction and text.kind in ("fraction", "percent")
+                                                         and fact.kind in ("fraction", "percent")):
         # A bare number (2017, 12345) is compared as written: 12.5 is not 12.5万元.
-        if text.kind == "fraction" or fact.kind == "fraction":
+        if fraction:
             return Relation.DIFFERENT
         return Relation.SAME if same_written_number(text, fact) and is_exact(text) == is_exact(fact) \
             else Relation.DIFFERENT
@@ -130,12 +134,24 @@ def relate(text: Mention, fact: Mention) -> Relation:
     return Relation.DIFFERENT
 
 
+def shown_step(m: Mention) -> float:
+    """Precision a rounded figure is written to: trailing zeros count up to three figures.
+
+    "30%" for 三分之一 or "20人次" for 6800 ÷ 420 = 16.2 is wrong, not a rounding to tens; a
+    large figure such as 14850元 may still be rounded to three significant digits.
+    """
+    if m.step <= 1 or not isinstance(m.value, (int, float)):
+        return m.step
+    figures = len(str(int(abs(m.value))))
+    return min(m.step, 10.0 ** max(0, figures - 3))
+
+
 def _rounding(text: Mention, fact: Mention) -> float:
     # Exact numbers must be equal; a fraction (三分之一) may be written as a rounded percent.
     if fact.kind == "fraction" and text.kind != "fraction":
-        return text.step * scale(text) / 2
+        return shown_step(text) * scale(text) / 2
     if text.kind == "fraction" and fact.kind != "fraction":
-        return fact.step * scale(fact) / 2
+        return shown_step(fact) * scale(fact) / 2
     return EPS * 100
 
 
@@ -184,6 +200,8 @@ def date_matches(text: Mention, fact: Mention, years: frozenset[int]) -> bool:
 
 # --- context --------------------------------------------------------------------------------
 
+# 共 as a total, not inside 共产党, 共同, 共建, 共享 …
+TOTAL_CUE = re.compile(r"共计|合计|总计|累计|总共|一共|其中|共(?![产同建享治识青赢性商鸣处进融担])")
 _LEFT_STOP = re.compile(r"[。；;！!？?\n，,：:]")
 _RIGHT_STOP = re.compile(r"[。；;！!？?\n，,：:、]")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
@@ -210,6 +228,14 @@ def context_window(text: str, start: int, end: int, prev_end: int, next_start: i
         # 12个行政村、3个社区: the counted noun follows the number, so words before 、 belong to
         # the previous item. (In 纸片、烟头300余人次 nothing follows, and the whole clause counts.)
         left = left[left.rindex("、") + 1:]
+    elif cut is None and lo == prev_end > 0 and _CJK.search(right):
+        # 23家食品小作坊共159家经营主体: the noun after the previous number is its own; a total
+        # or subset word (共, 其中) starts this number's words.
+        found = None
+        for found in TOTAL_CUE.finditer(left):
+            pass
+        if found is not None:
+            left = left[found.start():]
     return left, right
 
 

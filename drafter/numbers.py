@@ -27,7 +27,7 @@ from typing import Iterable
 
 from drafter import phrases
 from drafter.numerals import CN_NUMERAL_CHARS, arabic_step, arabic_value, chinese_step, chinese_value
-from drafter.phrases import Placeholder, Span, find_placeholders  # noqa: F401  (public API)
+from drafter.phrases import Placeholder, find_placeholders  # noqa: F401  (public API)
 from drafter.kinds import TIME_OF_DAY, approx_interval, date_parts, kind_of, merge_dates
 from drafter.units import match_unit
 
@@ -36,6 +36,7 @@ __all__ = ["Mention", "Placeholder", "approx_interval", "extract_mentions", "fin
 REASON_ARTICLE = "数词作冠词"
 REASON_CODE = "编号或代号"
 REASON_BARE = "无量词的数词"
+REASON_TIER = "层级名称"
 
 Value = int | float | tuple | None
 
@@ -62,8 +63,15 @@ _NUMERAL = re.compile(
     r"\d++(?:,\d{3}(?!\d))*(?:[.．]\d+)?(?:万亿|亿|万|千(?![米克瓦]))?"
     rf"|[{_CN}]++(?:点[零〇○一二三四五六七八九]+(?![十百千])(?:万亿|亿|万)?)?")
 _ANCHOR = re.compile(rf"[\d{_CN}数几]")
+_CN_SET = frozenset(_CN)
+_SCAN_ANCHOR = re.compile(rf"[\d{_CN}数几半]")
+# 半 is a number only as a length of time (为期半年, 半个月); 上半年 and 下半年 are dates.
+_HALF_UNITS = frozenset({"年", "个月", "月", "天", "小时", "个小时", "个星期", "周"})
+_NOT_HALF_AFTER = frozenset("上下前后多大过一二两三四五六七八九十")
+_HALF_AFTER = ("时间", "内", "之内", "多", "以上", "左右")
 _PREFIX = re.compile(
     r"(?P<pre>大约|大概|约合|约为|约|将近|接近|近|逾|超过|不足|不到|不满|不少于|至少|少于|多于|不超过"
+    r"|不低于|不高于|不多于|高于|低于|超"
     r"|多达|高达|上午|下午|中午|晚上|早上|早晨|凌晨|傍晚|夜间|晚|上)?(?P<ord>第)?\Z")
 _DATE_LIKE = re.compile(
     r"(?P<iso>(?:19|20)[0-9]{2})[-/.．](?P<isom>1[0-2]|0?[1-9])(?:[-/.．](?P<isod>3[01]|[12][0-9]|0?[1-9]))?"
@@ -72,13 +80,18 @@ _DATE_LIKE = re.compile(
 _VAGUE = ("十万", "百万", "千万", "十", "百", "千", "万")
 _RANGE_SEP = "至到~～-－—–"
 _SUFFIX = "余多来几许"
-_POST = ("以上", "以下", "左右", "之多", "有余", "开外", "以内", "许")
+_POST = ("及以上", "及以下", "以上", "以下", "左右", "上下", "之多", "有余", "开外", "以内", "许")
+# 95%及以上 bounds the number the same way as 95%以上; 300人上下 means about 300.
+_POST_AS = {"及以上": "以上", "及以下": "以下", "上下": "左右"}
 
 _NOT_APPROX = {"多达", "高达"}
 _DURATION_UNITS = {"年", "个月", "天", "周", "小时", "个小时", "分钟", "个星期", "星期", "个多月", "个半月",
                    "个多小时", "个半小时"}
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
-MASK = "\ue000"
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+# 为期一年 states a length of time; elsewhere 一年/一天 is mostly an article (经过一年的努力).
+_DURATION_FRAME = frozenset({"为期", "历时", "持续", "用时", "耗时", "长达", "连续", "时长"})
+_HALF_FRAME = _DURATION_FRAME | {"用了", "花了"}
 
 
 def extract_mentions(text: str, allow: Iterable[str] = (), *, names: Iterable[str] = ()) -> list[Mention]:
@@ -91,45 +104,15 @@ def extract_mentions(text: str, allow: Iterable[str] = (), *, names: Iterable[st
 # --- masking --------------------------------------------------------------------------------
 
 def _mask(text: str, allow: Iterable[str], names: Iterable[str]) -> tuple[str, list[Mention]]:
-    work = text
+    work, spans = phrases.mask(text, allow, names)
     ignored: list[Mention] = []
-    work = _apply(work, [Span(p.start, p.end, "") for p in find_placeholders(text)])
-    steps = (
-        lambda w: phrases.find_literals(w, allow, phrases.REASON_ALLOW),
-        lambda w: phrases.find_literals(w, names, phrases.REASON_NAME),
-        phrases.find_list_markers,
-        phrases.find_set_phrases,
-    )
-    for find in steps:
-        spans = _non_overlapping(find(work))
-        for s in spans:
-            piece = text[s.start:s.end]
-            kind = "marker" if s.reason == phrases.REASON_MARKER else "phrase"
-            if kind == "marker" or _ANCHOR.search(piece):
-                ignored.append(Mention(piece, s.start, s.end, _marker_value(piece, kind), None, kind,
-                                       ignored=s.reason))
-        work = _apply(work, spans)
-    return work, ignored
-
-
-def _non_overlapping(spans: list[Span]) -> list[Span]:
-    out: list[Span] = []
-    for s in sorted(spans, key=lambda s: (s.start, -(s.end - s.start))):
-        if not out or s.start >= out[-1].end:
-            out.append(s)
-    return out
-
-
-def _apply(work: str, spans: list[Span]) -> str:
-    if not spans:
-        return work
-    pieces, at = [], 0
     for s in spans:
-        pieces.append(work[at:s.start])
-        pieces.append(MASK * (s.end - s.start))
-        at = s.end
-    pieces.append(work[at:])
-    return "".join(pieces)
+        piece = text[s.start:s.end]
+        kind = "marker" if s.reason == phrases.REASON_MARKER else "phrase"
+        if kind == "marker" or _ANCHOR.search(piece):
+            ignored.append(Mention(piece, s.start, s.end, _marker_value(piece, kind), None, kind,
+                                   ignored=s.reason))
+    return work, ignored
 
 
 def _marker_value(piece: str, kind: str) -> Value:
@@ -148,16 +131,34 @@ def _scan(text: str, work: str) -> list[Mention]:
     out: list[Mention] = []
     pos, n = 0, len(work)
     while True:
-        hit = _ANCHOR.search(work, pos)
+        hit = _SCAN_ANCHOR.search(work, pos)
         if hit is None:
             return out
         p = hit.start()
         if work[p] in "数几" and not (p + 1 < n and work[p + 1] in "十百千万"):
             pos = p + 1
             continue
+        if work[p] == "半":
+            out.extend(_half(text, work, p))
+            pos = p + 1
+            continue
         made, end = _read(text, work, p)
         out.extend(made)
         pos = max(end, p + 1)
+
+
+def _half(text: str, work: str, p: int) -> list[Mention]:
+    # Only a framed length of time (为期半年, 半个月内, 历时半年多): 半年工作会议 and 半年考核 name
+    # a mid-year event, 上半年 a date.
+    unit = match_unit(work, p + 1)
+    if unit not in _HALF_UNITS or (p > 0 and work[p - 1] in _NOT_HALF_AFTER):
+        return []
+    after = p + 1 + len(unit)
+    if work[max(0, p - 2):p] not in _HALF_FRAME and not work.startswith(_HALF_AFTER, after):
+        return []
+    prefix = _PREFIX.search(work, max(0, p - 4), p)
+    head = _Head(prefix.group("pre"), False, p)
+    return [_make(text, p, p + 1 + len(unit), 0.5, 0.5, unit, "半", head)]
 
 
 def _read(text: str, work: str, p: int) -> tuple[list[Mention], int]:
@@ -174,7 +175,13 @@ def _read(text: str, work: str, p: int) -> tuple[list[Mention], int]:
         if not parsed or isinstance(parsed[0], tuple):
             return [], p + 1
         unit = "%" if work[p] == "百" else "‰"
-        return [_make(text, p, number.end(), parsed[0], parsed[1], unit, number.group(), head)], number.end()
+        end = number.end()
+        post = _post(work, end) if head.pre is None else None
+        approx = anchor = None
+        if post:
+            anchor, approx = parsed[0], _POST_AS.get(post, post)
+            end += len(post)
+        return [_make(text, p, end, parsed[0], parsed[1], unit, number.group(), head, approx, anchor)], end
     if work[p] in "数几":
         mag = next(v for v in _VAGUE if work.startswith(v, p + 1))
         base = chinese_value(mag)
@@ -282,10 +289,16 @@ def _quantity(text: str, work: str, start: int, end: int, numeral: str, parsed, 
     numeral_end = end
     n = len(work)
     suffix = work[end] if end < n and work[end] in _SUFFIX else ""
-    unit = match_unit(work, end + len(suffix))
+    late_mag = ""
+    if suffix and not mag and end + 1 < n and work[end + 1] in "万亿" and work[end + 2:end + 3] not in _CN_SET:
+        late_mag = work[end + 1]  # 10余万元, 百余万人次: the magnitude follows the approximation word
+    unit = match_unit(work, end + len(suffix) + len(late_mag))
     if suffix and (unit or suffix in "余多几") and not isinstance(value, tuple) and approx is None:
         anchor, approx = value, suffix
         end += 1
+        if late_mag:
+            mag = late_mag
+            end += 1
     if unit:
         end += len(unit)
         if len(unit) > 2 and unit[1] in "多半" and not isinstance(value, tuple):
@@ -301,16 +314,25 @@ def _quantity(text: str, work: str, start: int, end: int, numeral: str, parsed, 
             anchor, approx = value, work[end]
         end += 1
     if approx is None and not isinstance(value, tuple):
-        post = next((w for w in _POST if work.startswith(w, end)), None)
+        post = _post(work, end)
         if post:
-            anchor, approx = value, post
+            anchor, approx = value, _POST_AS.get(post, post)
             end += len(post)
+    if unit == "级" and not mag and approx is None and numeral[0] in _CN and not head.ordinal \
+            and _CJK_CHAR.match(work, end) and not work.startswith(("以上", "以下", "及"), end):
+        # 二级网格, 三级调解网络: a tier names the kind of thing (like 一级), it counts nothing.
+        return [Mention(text[start:end], start, end, value, unit, "numeral", ignored=REASON_TIER)], end
     if unit is None and not mag and numeral[0] in _CN + "数几" and not head.ordinal:
         # A Chinese numeral with no measure word (四抓四带, 村三职) is not a quantity claim.
         return [Mention(numeral, start, numeral_end, value if approx is None else None, None,
                         "numeral", ignored=REASON_BARE)], numeral_end
     full_unit = (mag + (unit or "")) or None
     return [_make(text, start, end, value, step, full_unit, numeral, head, approx, anchor)], end
+
+
+def _post(work: str, end: int) -> str | None:
+    """An approximation word written after the number (以上, 左右, 及以上 …), if any."""
+    return next((w for w in _POST if work.startswith(w, end)), None)
 
 
 def _make(text: str, start: int, end: int, value, step: float, unit: str | None, numeral: str,
@@ -343,7 +365,8 @@ def _make(text: str, start: int, end: int, value, step: float, unit: str | None,
     if approx is not None and anchor is not None:
         value = approx_interval(anchor, step, approx)
     if (kind not in ("date", "time", "percent") and not ordinal and approx is None and unit
-            and numeral in ("一", "壹")):
+            and numeral in ("一", "壹") and value == 1
+            and not (kind == "duration" and text[max(0, start - 2):start] in _DURATION_FRAME)):
         ignored = REASON_ARTICLE
     if _is_code(text, start, end, unit):
         ignored, kind = REASON_CODE, "code"

@@ -23,6 +23,7 @@ REASON_WORD = "含数字的词语"
 REASON_SET = "固定提法"
 REASON_ALLOW = "allow 列表"
 REASON_NAME = "事实中的名称"
+REASON_QUOTED = "引号中的提法"
 
 _NUMERAL_CHARS = frozenset(CN_NUMERAL_CHARS + "0123456789０１２３４５６７８９")
 _CN = "一二三四五六七八九十"
@@ -62,6 +63,54 @@ def anchored(pattern: re.Pattern[str], anchor: re.Pattern[str], text: str):
             continue
         yield m
         pos = m.end()
+
+
+# --- masking --------------------------------------------------------------------------------
+
+MASK = "\ue000"
+
+
+def mask(text: str, allow: Iterable[str] = (), names: Iterable[str] = ()) -> tuple[str, list[Span]]:
+    """Blank out what is not a quantity, in order of authority; return the text and the spans.
+
+    Placeholders, then `allow:` phrases, names from the facts, list markers, set phrases and
+    quoted slogans; a later step never overrides an earlier one. Offsets never move.
+    """
+    names = tuple(names)
+    work = _blank(text, [Span(p.start, p.end, "") for p in find_placeholders(text)])
+    steps = (
+        lambda w: find_literals(w, allow, REASON_ALLOW),
+        lambda w: find_literals(w, names, REASON_NAME),
+        find_list_markers,
+        find_set_phrases,
+        lambda w: find_quoted_slogans(w, names),
+    )
+    found: list[Span] = []
+    for find in steps:
+        spans = _non_overlapping(find(work))
+        found.extend(spans)
+        work = _blank(work, spans)
+    return work, found
+
+
+def _non_overlapping(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for s in sorted(spans, key=lambda s: (s.start, -(s.end - s.start))):
+        if not out or s.start >= out[-1].end:
+            out.append(s)
+    return out
+
+
+def _blank(work: str, spans: list[Span]) -> str:
+    if not spans:
+        return work
+    pieces, at = [], 0
+    for s in spans:
+        pieces.append(work[at:s.start])
+        pieces.append(MASK * (s.end - s.start))
+        at = s.end
+    pieces.append(work[at:])
+    return "".join(pieces)
 
 
 # --- placeholders ---------------------------------------------------------------------------
@@ -143,6 +192,9 @@ def find_list_markers(text: str) -> list[Span]:
 # --- structural set phrases (patterns rather than words) ------------------------------------
 
 _STRUCTURAL = re.compile(
+    # congresses and party committees: 县十七届人大三次会议, 第五届党代会, 第十九届中央委员会第六次全体会议
+    rf"第?[{_CN}]{{1,3}}届(?:全国|省|市|县|区|镇|乡)?(?:人大|人民代表大会|党代会|党代表大会|政协|纪委|中央委员会"
+    rf"|委员会)(?:常委会)?(?:第?[{_CN}]{{1,2}}次(?:全体)?会议)?|"
     # party congresses and plenums: 十八大, 十八届五中全会, 五中全会, 十四届全国人大
     rf"(?:十[一二三四五六七八九]|二十[一二三四五六七八九]?)大(?![小量批型项])"
     rf"|(?:十[一二三四五六七八九]|二十[一二三四五六七八九]?)届"
@@ -155,9 +207,21 @@ _STRUCTURAL = re.compile(
     # anniversaries and slogans with numbers: 建党100周年, 八字方针, 20字公民基本道德规范
     rf"|(?:建党|建国|新中国成立|改革开放|建军|香港回归|澳门回归|抗战胜利|长征胜利)"
     rf"[0-9{_CN}百]+(?:周年|年)"
+    rf"|(?:(?<=党成立)|(?<=国成立)|(?<=团成立)|(?<=诞辰)|(?<=胜利)|(?<=回归)|(?<=建党)|(?<=建国)|(?<=建军))"
+    rf"[0-9{_CN}百]+周年"
+    # programme names: 农村人居环境整治提升五年行动, 三年攻坚行动, 百日攻坚
+    rf"|[两三四五六七八九十]年(?=(?:专项|集中|攻坚|提升|整治|振兴)?(?:行动|攻坚战|会战))"
+    rf"|百日(?=攻坚|行动|会战|大会战|竞赛|冲刺|整治|专项)"
     rf"|[0-9{_CN}]+字(?:方针|要求|诀|标准|工作法|公民基本道德规范|规范|经验|总要求|真经)"
     # levels of administration: 县乡村三级, 乡村两级, 省市县乡村五级
     rf"|[省市县区乡镇村组街社]{{2,5}}[两二三四五六]级"
+    # national censuses: 第七次全国人口普查, 第三次全国国土调查
+    rf"|第[{_CN}]{{1,3}}次全国[\u4e00-\u9fff]{{0,6}}?(?:普查|调查)"
+    # round-the-clock service: 7×24小时, 24小时值班, 365天不打烊
+    r"|7\s*[×xX*＊]\s*24\s*小时|24小时(?=值班|值守|在线|不间断|全天候|无休|不打烊|服务热线)"
+    r"|365天(?=不打烊|无休|全天候|不间断)"
+    # generations: 80后, 90后, 00后
+    r"|(?<![0-9])[0-9]0后(?![0-9])"
     # event names written with a middle dot: 3·15, 5·12
     r"|\d{1,2}[·•・]\d{1,2}"
     # service hotlines: 12345热线, 拨打110
@@ -166,7 +230,7 @@ _STRUCTURAL = re.compile(
     r"|(?<=拨打)(?:110|119|120|122|12345|12315|12348|12388|12369|12320)(?![0-9])"
 )
 
-_STRUCTURAL_ANCHOR = re.compile(r"[十二一三四五六七八九第建改新香澳抗长0-9０-９省市县区乡镇村组街社1拨]")
+_STRUCTURAL_ANCHOR = re.compile(r"[十二一两三四五六七八九百第建改新香澳抗长0-9０-９省市县区乡镇村组街社1拨]")
 
 
 # --- the set-phrase lexicon -----------------------------------------------------------------
@@ -264,6 +328,42 @@ def find_literals(text: str, phrases: Iterable[str], reason: str) -> list[Span]:
             out.append(Span(at, at + len(phrase), reason))
             at = text.find(phrase, at + len(phrase))
     return out
+
+
+# --- quoted slogans and names ----------------------------------------------------------------
+
+_SLOGAN = re.compile(r"[“‘「『]([^“”‘’「」『』\n]{1,12})[”’」』]")
+_SLOGAN_ANCHOR = re.compile(r"[“‘「『]")
+_NUMERAL_RUN = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]+")
+_YEAR = re.compile(r"\d{4}|年")
+_QUANTITY_HEAD = re.compile(r"[约近]?[0-9０-９.．%％零〇一二两三四五六七八九十百千万亿]+[余多]?")
+
+
+def find_quoted_slogans(text: str, names: Iterable[str] = ()) -> list[Span]:
+    """Short quoted phrases with numerals: “三个务必”, “四个一”, “15分钟便民生活圈”, “1+3+N”.
+
+    Government writing quotes its slogans and programme names; a numeral inside them names the
+    thing, it does not count it. Not masked: a quoted bare quantity (“65人”, “531”), a year, and
+    a facts name written with other numerals (“20分钟生活圈” against “15分钟生活圈”).
+    """
+    skeletons = {_NUMERAL_RUN.sub("#", n) for n in names}
+    out = []
+    for m in anchored(_SLOGAN, _SLOGAN_ANCHOR, text):
+        body = m.group(1)
+        if not any(c in _NUMERAL_CHARS for c in body) or _YEAR.search(body) or _is_quantity(body) \
+                or _NUMERAL_RUN.sub("#", body) in skeletons:
+            continue
+        out.append(Span(m.start(), m.end(), REASON_QUOTED))
+    return out
+
+
+def _is_quantity(body: str) -> bool:
+    # “65人”, “十余场”, “100%”: a number and at most its measure word is a claim, not a name.
+    head = _QUANTITY_HEAD.match(body)
+    if head is None:
+        return False
+    rest = body[head.end():]
+    return rest == "" or match_unit(rest, 0) == rest
 
 
 _QUOTED = re.compile(r"[“\"「『‘《〈]([^“”\"「」『』‘’《》〈〉\n]{1,40})[”\"」』’》〉]")

@@ -13,8 +13,10 @@ _IGNORED = {
     "固定提法": "固定提法，不是数量",
     "allow 列表": "在 allow 列表中，按名称处理",
     "事实中的名称": "事实文件中原样出现的名称，不是数量",
+    "引号中的提法": "引号中的口号或名称（如“三个务必”“四个一”），不是数量",
     "编号或代号": "编号或代号，不是数量",
     "无量词的数词": "没有量词的汉字数词（如口号、简称），不是数量",
+    "层级名称": "层级或等级名称（如“二级网格”“三级调解网络”），不是数量",
 }
 
 
@@ -41,12 +43,14 @@ def ok(m: Mention, fact) -> str:
 
 def derived(m: Mention, found) -> str:
     """The formula that reproduces a derived number."""
+    if not found.operands:  # a count of the items the text lists (三个方面：一是…三是)
+        return f"{found.formula}，与文中的数目相符"
     return f"由事实推算：{found.formula}（文中显示精度内相符）"
 
 
-def misattributed(m: Mention, words: str, best, rival) -> str:
+def misattributed(m: Mention, words: str, best, rival, shown: str = "") -> str:
     """The words around the number point at another supplied number."""
-    return (f"文中“{words}{m.text}”：按“{words}”应对应{_where(rival)}中的“{rival.mention.text}”；"
+    return (f"文中“{shown or words + m.text}”：按“{words}”应对应{_where(rival)}中的“{rival.mention.text}”；"
             f"而“{best.mention.text}”在事实中属于“{best.words}”，疑似张冠李戴")
 
 
@@ -66,6 +70,12 @@ def approx_mismatch(m: Mention, fact) -> str:
     if is_exact(m) and not is_exact(f):
         return f"{_where(fact)}只给出约数“{f.text}”，文中写成精确数“{m.text}”，属于凭空增加的精度"
     return f"约数写法与{_where(fact)}中的“{f.text}”不一致：文中“{m.text}”的范围与之不符"
+
+
+def stray(m: Mention, fact) -> str:
+    """An equal number is supplied, but for something the sentence does not talk about."""
+    return (f"{_where(fact)}中虽有“{fact.mention.text}”，但文中这句话与该事实没有共同的词语，"
+            f"“{m.text}”说的是事实文件之外的事项")
 
 
 def unit_mismatch(m: Mention, fact) -> str:

@@ -31,8 +31,8 @@ _CLASSES: dict[str, dict[str, float]] = {
     "分钟": {"分钟": 1, "小时": 60, "个小时": 60, "钟头": 60, "个钟头": 60, "个多小时": 60,
              "个半小时": 60},
     "天": {"天": 1, "日": 1, "个工作日": 1, "工作日": 1, "周": 7, "个星期": 7, "星期": 7},
-    "月": {"个月": 1, "月": 1, "个多月": 1, "个半月": 1},
-    "年": {"年": 1, "个年头": 1},
+    # 半年 = 6个月: years and months compare as one class (days and months do not convert exactly).
+    "月": {"个月": 1, "月": 1, "个多月": 1, "个半月": 1, "年": 12, "个年头": 12},
     "%": {"%": 1, "％": 1, "成": 10, "‰": 0.1},
     "百分点": {"个百分点": 1, "百分点": 1},
     "岁": {"岁": 1, "周岁": 1},
@@ -41,7 +41,7 @@ _CLASSES: dict[str, dict[str, float]] = {
 # Kind of a quantity by class (the rest are counts). Date and time kinds are set by the parser.
 _KINDS = {
     "元": "money", "%": "percent", "百分点": "percent", "分钟": "duration", "天": "duration",
-    "月": "duration", "年": "duration", "米": "measure", "平方米": "measure", "立方米": "measure",
+    "月": "duration", "米": "measure", "平方米": "measure", "立方米": "measure",
     "公斤": "measure", "亩": "measure", "分": "measure", "岁": "measure", "倍": "multiple",
 }
 
@@ -73,9 +73,10 @@ MEASURE_WORDS = (
 )
 
 # Characters that make a one-character measure word the start of another word instead
-# (人民, 时间, 分析, 一起来): no measure word when one of these follows.
+# (人民, 时间, 分析, 一起来): no measure word when one of these follows. 人大 is not guarded:
+# after a numeral it counts people (百人大合唱, 两千人大会); 十四届全国人大 is a set phrase.
 _GUARDS = {
-    "人": "民员才口们大代心士工类均气数手事性格力物", "名": "单义称牌额录著列誉片字", "位": "于置列居次",
+    "人": "民员才口们代心士工类均气数手事性格力物", "名": "单义称牌额录著列誉片字", "位": "于置列居次",
     "个": "体别案性", "户": "口籍外主型", "家": "庭长属乡里园具电", "场": "所地景馆面合域部",
     "次": "序要数", "期": "间望限待刊盼", "批": "评准示复", "项": "目", "件": "事",
     "条": "件例款幅理", "份": "子额", "本": "地级身人土着质领", "张": "贴",

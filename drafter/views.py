@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 from drafter.document import STATUS_NAMES
 
@@ -20,6 +22,8 @@ class DraftProgress:
     """One line per section with its state and characters received, live on a terminal."""
 
     def __init__(self, console: Console):
+        from rich.live import Live
+
         self.console = console
         self.rows: dict[str, tuple[str, int]] = {}
         self.started = time.monotonic()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -267,41 +268,108 @@ def test_run_check_allow_file(tmp_path):
     assert {m.text: m.verdict for m in report.mentions}["三讲三评"] == "ignored"
 
 
-# --- case sets --------------------------------------------------------------------------------
+# (facts, text, mention, verdict): rules found by the held-out-style case set.
+GENERALISATION_CASES = [
+    # a computed figure keeps its written precision: 6800 / 420 = 16.2 is not "20"
+    ("开展活动420场次，参与6800人次", "开展活动420场次，参与6800人次，平均每场20人次", "20人次", "unsupported"),
+    ("开展活动420场次，参与6800人次", "开展活动420场次，参与6800人次，平均每场16人次", "16人次", "derived"),
+    # approximations are attributed too: 近8000 fits another fact, but its own item says 8000余
+    (("参与志愿者6800人次", "理论宣讲受众8000余人次"), "理论宣讲受众近8000人次", "近8000人次", "mismatch"),
+    (("培训村干部不少于200人次", "吸引游客2.3万人次"), "培训村干部不少于300人次", "不少于300人次", "mismatch"),
+    # a number that equals a supplied one, in a clause about something else
+    ("召开动员大会两次", "全年开展专题培训2次", "2次", "unsupported"),
+    # the words are those of one fact, the number (in another unit) is another's
+    (("参加志愿服务活动90人次", "志愿服务队伍共计65人"), "参加志愿服务活动65人", "65人", "misattributed"),
+    # the noun after a number is its own: 23家食品小作坊共159家
+    ("排查餐饮店136家、食品小作坊23家", "排查136家餐饮店、23家食品小作坊共159家经营主体", "159家", "derived"),
+    ("新建公厕12座", "新建、改建公厕共20座", "20座", "unsupported"),
+    (("新建公厕12座", "改建公厕8座"), "新建、改建公厕共20座", "20座", "derived"),
+    ("评出示范户240户，其中星级示范户60户", "评出示范户240户，其中星级示范户占25%", "25%", "derived"),
+    ("三分之一的村达到示范村标准", "三分之一的村达到示范村标准", "三分之一", "ok"),
+    ("三分之一的村达到示范村标准", "约33%的村达到示范村标准", "约33%", "ok"),
+    ("三分之一的村达到示范村标准", "30%的村达到示范村标准", "30%", "unsupported"),
+    ("每天上午8:30开始巡查", "每天上午8时30分开始巡查", "上午8时30分", "ok"),
+    ("发放慰问金7.8万元", "发放慰问金7.8万", "7.8万", "ok"),
+    ("专项行动为期6个月", "专项行动为期半年", "半年", "ok"),
+    ("专项行动为期6个月", "专项行动为期一年", "一年", "unsupported"),
+    ("存在问题", "主要存在以下三个方面问题：一是甲；二是乙；三是丙。", "三个", "derived"),
+    ("存在问题", "主要存在以下四个方面问题：一是甲；二是乙；三是丙。", "四个", "unsupported"),
+]
 
-def _dev_cases():
-    if not (DEV / "cases.yaml").exists():
-        return []
-    spec = yaml.safe_load((DEV / "cases.yaml").read_text(encoding="utf-8"))
-    cases = [pytest.param(name, None, id=f"{name}-faithful") for name in spec["bases"]]
-    cases += [pytest.param(m["base"], m, id=f"{m['base']}-{i}-{m['kind']}")
+
+@pytest.mark.parametrize("facts, text, mention, expected", GENERALISATION_CASES,
+                         ids=[f"{c[3]}-{c[2]}" for c in GENERALISATION_CASES])
+def test_check_generalisation_rules(tmp_path, facts, text, mention, expected):
+    report = check(tmp_path, facts, text)
+    assert verdict(report, mention) == expected, [(m.text, m.verdict, m.reason) for m in report.mentions]
+
+
+def test_check_dates_are_attributed(tmp_path):
+    facts = ("3月8日召开爱国卫生动员大会", "4月20日启动清洁家园专项行动")
+    swapped = "4月20日，全镇召开爱国卫生动员大会；3月8日，启动清洁家园专项行动。"
+    report = check(tmp_path, facts, swapped)
+    assert [m.verdict for m in report.flagged] == ["misattributed", "misattributed"]
+    assert "4月20日，全镇召开" in report.flagged[0].reason
+    faithful = "3月8日，全镇召开爱国卫生动员大会；4月20日，启动清洁家园专项行动。"
+    assert check(tmp_path, facts, faithful).ok
+
+
+# --- case sets ---------------------------------------------------------------------------------
+# Scored as factcheck_eval.py scores them: a faithful text (a base, or a mutation of kind `same`)
+# has no flagged mention; an error has a flagged mention overlapping the replaced span, and a
+# swap (`swap: true`) has both of its numbers flagged.
+
+HELDOUT = REPO / "tests" / "cases" / "heldout"
+
+
+def _case_params(root: Path, tag: str):
+    if not (root / "cases.yaml").exists():
+        return [pytest.param(None, None, id=f"{tag}-absent", marks=pytest.mark.skip(
+            reason=f"case set not found at {root} (CI clones shared/ beside the repo)"))]
+    spec = yaml.safe_load((root / "cases.yaml").read_text(encoding="utf-8"))
+    cases = [pytest.param(name, None, id=f"{tag}-{name}-faithful") for name in spec["bases"]]
+    cases += [pytest.param(m["base"], m, id=f"{tag}-{m['base']}-{i}-{m['kind']}")
               for i, m in enumerate(spec["mutations"])]
     return cases
 
 
-@pytest.mark.skipif(not (DEV / "cases.yaml").exists(),
-                    reason=f"dev case set not found at {DEV} (CI clones shared/ beside the repo)")
-@pytest.mark.parametrize("base, mutation", _dev_cases() or [pytest.param(None, None, id="absent")])
-def test_check_dev_case_set(base, mutation):
-    spec = yaml.safe_load((DEV / "cases.yaml").read_text(encoding="utf-8"))
+@functools.lru_cache(maxsize=None)
+def _case_base(root: Path, base: str):
+    spec = yaml.safe_load((root / "cases.yaml").read_text(encoding="utf-8"))
     b = spec["bases"][base]
-    text = (DEV / b["text"]).read_text(encoding="utf-8")
-    facts = load_facts(DEV / b["facts"])
+    return (root / b["text"]).read_text(encoding="utf-8"), load_facts(root / b["facts"])
+
+
+def _score_case(root: Path, base: str, mutation: dict | None) -> None:
+    text, facts = _case_base(root, base)
     if mutation is None:
         report = check_text(text, facts)
         assert report.ok, [(m.text, m.verdict, m.reason) for m in report.flagged]
         return
     at = text.find(mutation["old"])
-    assert at >= 0
+    assert at >= 0, f"{mutation['old']!r} not in {base}"
     variant = text[:at] + mutation["new"] + text[at + len(mutation["old"]):]
     lo, hi = at, at + len(mutation["new"])
     report = check_text(variant, facts)
     if mutation["kind"] == "same":
         assert report.ok, [(m.text, m.verdict, m.reason) for m in report.flagged]
-    else:
-        hits = [m for m in report.flagged if m.start < hi and m.end > lo]
-        assert hits, f"{mutation['old']} -> {mutation['new']} not flagged"
-        assert all(m.reason and (m.fact or "没有" in m.reason) for m in hits)
+        return
+    hits = [m for m in report.flagged if m.start < hi and m.end > lo]
+    assert hits, f"{mutation['old']} -> {mutation['new']} not flagged"
+    assert all(m.reason and (m.fact or "没有" in m.reason) for m in hits)
+    if mutation.get("swap"):
+        assert len(hits) >= 2, f"swap {mutation['new']}: only {[m.text for m in hits]} flagged"
+
+
+@pytest.mark.parametrize("base, mutation", _case_params(DEV, "dev"))
+def test_check_dev_case_set(base, mutation):
+    _score_case(DEV, base, mutation)
+
+
+@pytest.mark.parametrize("base, mutation", _case_params(HELDOUT, "heldout"))
+def test_check_heldout_case_set(base, mutation):
+    """tests/cases/heldout: our own held-out-style bases and mutations, written apart from dev."""
+    _score_case(HELDOUT, base, mutation)
 
 
 def _samples_with_facts():

@@ -77,6 +77,10 @@ RANGES = [
     ("数十人", "数十人", (20, 100), "数"),
     ("1万余人", "1万余人", (1, 2), "余"),
     ("三个多月", "三个多月", (3, 4), "多"),
+    ("投入10余万元", "10余万元", (10, 20), "余"),   # the magnitude after the approximation word
+    ("知晓率达到百分之九十五以上", "百分之九十五以上", (95, None), "以上"),
+    ("覆盖率90%及以上", "90%及以上", (90, None), "以上"),
+    ("安全感不低于98%", "不低于98%", (98, None), "不低于"),
 ]
 
 
@@ -110,7 +114,7 @@ DATES = [
     ("下午14时", "下午14时", (("时", 14),)),
     ("下午2时", "下午2时", (("时", 14),)),
     ("2017年12月2日下午3时30分", "2017年12月2日下午3时30分",
-     (("年", 2017), ("月", 12), ("日", (2, 2)), ("时", 15), ("分", 30))),
+     (("年", 2017), ("月", 12), ("日", (2, 2)), ("时", 15.5))),
     ("2017-12-02", "2017-12-02", (("年", 2017), ("月", 12), ("日", (2, 2)))),
 ]
 
@@ -127,6 +131,26 @@ def test_extract_dates_and_times(text, shown, parts):
                                         ("2017年", "date"), ("5月", "date")])
 def test_extract_years_and_months_by_sense(text, kind):
     assert only_claim(text).kind == kind
+
+
+@pytest.mark.parametrize("text, shown, value, unit", [
+    ("启动为期半年的专项行动", "半年", 0.5, "年"),
+    ("半个月内完成整改", "半个月", 0.5, "个月"),
+    ("历时一年半", "一年半", 1.5, "年"),
+    ("启动为期一年的专项行动", "一年", 1, "年"),      # framed: a length of time, not an article
+])
+def test_extract_framed_durations(text, shown, value, unit):
+    m = only_claim(text)
+    assert (m.text, m.value, m.unit, m.kind) == (shown, value, unit, "duration")
+
+
+@pytest.mark.parametrize("text", ["上半年完成", "召开半年工作会议", "经过一年的努力", "近半年来"])
+def test_extract_half_and_one_year_that_are_not_lengths(text):
+    assert not claims(text), [m.text for m in claims(text)]
+
+
+def test_extract_minutes_fold_into_the_clock_hour():
+    assert only_claim("上午8时30分开始").parts == only_claim("上午8:30开始").parts == (("时", 8.5),)
 
 
 def test_extract_recent_years_is_not_an_approximation():
@@ -166,8 +190,16 @@ IGNORED = [
     ("县乡村三级志愿服务", "县乡村三级", "固定提法"),
     ("我乡村两级可支配收入", "乡村两级", "固定提法"),
     ("“十四五”规划", "十四五", "固定提法"),
-    ("政府机关“四办五中心”主任", "四", "无量词的数词"),
+    ("政府机关四办五中心主任", "四", "无量词的数词"),
+    ("坚持“四个结合”工作法", "“四个结合”", "引号中的提法"),
+    ("完成第七次全国人口普查", "第七次全国人口普查", "固定提法"),
+    ("推进农村人居环境整治提升五年行动", "五年", "固定提法"),
     ("5G网络全覆盖", "5", "编号或代号"),
+    ("划分二级网格", "二级", "层级名称"),
+    ("吸纳80后、90后青年", "80后", "固定提法"),
+    ("7×24小时服务", "7×24小时", "固定提法"),
+    ("党的十九届中央委员会第六次全体会议", "十九届中央委员会第六次全体会议", "固定提法"),
+    ("适逢中国共产党成立100周年", "100周年", "固定提法"),
 ]
 
 
