@@ -240,7 +240,7 @@ def check_command(
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="把报告写入文件。")] = None,
     section: Annotated[Optional[str], typer.Option("--section", help="只核对草稿中的这一节。")] = None,
     allow_file: Annotated[Optional[Path], typer.Option("--allow-file", help="补充的固定提法列表文件，每行一个短语。")] = None,
-    show_all: Annotated[bool, typer.Option("--all", help="表格中也列出“非数量”的数字（序号、固定提法等）。")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="表格中也列出“一致”和“非数量”的数字（默认只列有问题的和推算的）。")] = False,
 ) -> None:
     """核对文档中的每一个数字是否来自事实文件；有问题时退出码为 1。"""
     from drafter.checker import run_check

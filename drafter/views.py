@@ -89,7 +89,9 @@ VERDICT_STYLES = {"ok": "green", "derived": "green", "ignored": "dim", "unsuppor
 def check_report(console: Console, report, *, show_all: bool = False) -> None:
     """Print a check report: mentions table, counts, unused facts, placeholders."""
     facts_name = report.facts.replace("\\", "/").rsplit("/", 1)[-1]
-    rows = [m for m in report.mentions if show_all or m.verdict != "ignored"]
+    # A reviewer needs the flagged numbers and the computed ones; matches and non-quantities are
+    # counted below and listed with --all.
+    rows = [m for m in report.mentions if show_all or m.flagged or m.verdict == "derived"]
     table = Table(title=f"数字核对：{escape(report.document)}", title_justify="left")
     table.add_column("行", justify="right", no_wrap=True)
     table.add_column("数字（上下文）", overflow="fold", ratio=3)
@@ -106,7 +108,9 @@ def check_report(console: Console, report, *, show_all: bool = False) -> None:
     if rows:
         console.print(table)
     counts = "　".join(f"{VERDICT_NAMES[k]} {v}" for k, v in report.counts.items())
-    console.print(f"统计：{counts}" + ("" if show_all else "（“非数量”的行已省略，加 --all 显示）"))
+    hidden = len(report.mentions) - len(rows)
+    console.print(f"统计：{counts}" + (f"（另有 {hidden} 处“一致”或“非数量”的数字未列出，加 --all 显示）"
+                                       if hidden else ""))
     if report.unused_facts:
         unused = Table(title="未用到的事实数字（文档中没有提到）", title_justify="left")
         for column in ("事实文件行", "章节", "数字", "事实"):

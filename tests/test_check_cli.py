@@ -109,3 +109,12 @@ def test_check_cli_plain_text_without_facts_says_how(run, tmp_path):
 def test_check_cli_bad_format(run):
     result = run("check", SAMPLE, "--facts", FACTS, "--format", "xml")
     assert result.exit_code == 2 and "text" in result.stderr
+
+
+def test_check_cli_default_lists_problems_all_lists_every_mention(run, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    default = run("check", SAMPLE, "--facts", FACTS)
+    full = run("check", SAMPLE, "--facts", FACTS, "--all")
+    assert default.exit_code == full.exit_code == 0
+    assert "│ 一致 " not in default.stdout and "加 --all 显示" in default.stdout
+    assert "│ 一致 " in full.stdout and "│ 非数量 " in full.stdout
