@@ -22,6 +22,7 @@ samples_app = typer.Typer(help="范文库：列出、查看、导入范文。", 
 app.add_typer(facts_app, name="facts")
 app.add_typer(samples_app, name="samples")
 
+
 class _LazyConsole:
     """A rich Console created on first use: `drafter check --format json` never imports rich."""
 
@@ -57,6 +58,7 @@ def Table(*args, **kwargs):  # noqa: N802 - stands in for rich.table.Table, impo
     from rich.table import Table as RichTable
 
     return RichTable(*args, **kwargs)
+
 
 SamplesOption = Annotated[
     Optional[Path],
