@@ -90,11 +90,11 @@ def draft_document(facts_path: str | Path, output: str | Path | None, *, setting
     """Draft every section of a facts file, check and repair each, write the draft atomically."""
     facts = load_facts(facts_path)
     output = Path(output) if output is not None else default_output(Path(facts_path))
+    if output.is_dir():
+        raise InputError("输出位置是一个文件夹", path=output, hint="请用 -o 指定一个 .md 文件")
     if output.exists() and not force:
         raise InputError("输出文件已存在，没有覆盖", path=output,
                          hint="如确需覆盖请加 --force，或用 -o 指定其他文件名")
-    if output.is_dir():
-        raise InputError("输出位置是一个文件夹", path=output, hint="请用 -o 指定一个 .md 文件")
     if concurrency < 1 or max_repairs < 0:
         raise InputError("--concurrency 至少为 1，--max-repairs 不能为负数")
     framed = frame_sections(facts)

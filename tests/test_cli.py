@@ -89,3 +89,14 @@ def test_samples_bad_folder(run, tmp_path, make):
     result = run("samples", "--samples", folder)
     assert result.exit_code == 2
     assert result.stderr.startswith("错误：") and str(folder) in result.stderr
+
+
+def test_cli_check_path_imports_no_model_libraries():
+    code = ("import sys\nfrom drafter.cli import app\n"
+            "try:\n    app(['check', 'fixtures/samples/篇一.txt', '--facts', 'fixtures/facts/篇一.yaml'])\n"
+            "except SystemExit as e:\n    assert e.code in (0, None), e.code\n"
+            "print(sorted(m for m in ('openai', 'tiktoken', 'jinja2', 'pydantic', 'httpx') if m in sys.modules),"
+            " file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == "[]"
