@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import hashlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -124,7 +123,7 @@ def render_result(result: DraftResult, framed: Facts, settings) -> str:
         "unit": facts.unit,
         "period": facts.period,
         "facts": _relative(facts.path, result.output.parent),
-        "facts_sha256": hashlib.sha256(facts.path.read_bytes()).hexdigest(),
+        "facts_sha256": facts.sha256,
         "backend": settings.kind,
         "model": settings.model,
         "endpoint": settings.describe(),

@@ -79,6 +79,7 @@ class Facts:
     allow: tuple[str, ...]
     sections: tuple[Section, ...]
     header: tuple[Statement, ...] = field(default=())
+    sha256: str = ""
 
     def statements(self) -> list[Statement]:
         """Every statement that may carry a number, in file order (header, facts, sections)."""
@@ -153,6 +154,7 @@ class _Parser:
             campaign=campaign, title=values.get("title") or f"{unit}{period}创建{campaign}工作总结",
             author=values.get("author") or unit, date=values.get("date"),
             facts=facts, allow=allow, sections=sections, header=tuple(header),
+            sha256=self.decoded.sha256,
         )
 
     def compose(self) -> yaml.Node:

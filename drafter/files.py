@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ class DecodedText:
     path: Path
     text: str
     encoding: str
+    sha256: str = ""  # of the bytes as read: a draft records which facts it was drafted from
 
     @property
     def notice(self) -> str | None:
@@ -57,7 +59,7 @@ def read_text(path: str | Path, *, what: str = "文件", max_bytes: int | None =
     text, encoding = decode_bytes(data, p, what)
     if not text.strip():
         raise InputError(f"{what}是空的", path=p, hint="请先填写内容，可用 drafter init 生成模板")
-    return DecodedText(p, text, encoding)
+    return DecodedText(p, text, encoding, hashlib.sha256(data).hexdigest())
 
 
 def decode_bytes(data: bytes, path: Path, what: str = "文件") -> tuple[str, str]:

@@ -197,9 +197,11 @@ _STRUCTURAL = re.compile(
     rf"|委员会)(?:常委会)?(?:第?[{_CN}]{{1,2}}次(?:全体)?会议)?|"
     # party congresses and plenums: 十八大, 十八届五中全会, 五中全会, 十四届全国人大
     rf"(?:十[一二三四五六七八九]|二十[一二三四五六七八九]?)大(?![小量批型项])"
+    # 届 names a congress only with its body or session after it: 连续举办十五届 is a count.
     rf"|(?:十[一二三四五六七八九]|二十[一二三四五六七八九]?)届"
-    rf"(?:全国人大|人大|全国政协|政协|中央纪委|中纪委|中央)?"
+    rf"(?:(?:全国人大|人大|全国政协|政协|中央纪委|中纪委|中央)"
     rf"(?:[一二三四五六七八九]中全会|[一二三四五六七八九]次(?:全体)?会议|全会)?"
+    rf"|[一二三四五六七八九]中全会|[一二三四五六七八九]次(?:全体)?会议|全会)"
     rf"|[一二三四五六七八九]中全会"
     # five-year plans: 十三五规划, 第十四个五年规划
     rf"|十[一二三四五]五(?=规划|时期|期间|末|开局|以来|[”\"」’』])"
@@ -316,6 +318,12 @@ def _fits(text: str, start: int, end: int) -> bool:
         return False  # 千万元 is a sum of money, not the word 千万
     if end < len(text) and text[end - 1] == "点" and text[end] in _NUMERAL_CHARS:
         return False  # 一点四 is a decimal
+    run = start
+    while run < end and text[run] in _NUMERAL_CHARS:
+        run += 1
+    unit = match_unit(text, run) if start < run < end else None
+    if unit and run + len(unit) > end:
+        return False  # 十分钟 is ten minutes: the measure word runs past the phrase 十分
     return True
 
 

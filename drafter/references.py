@@ -7,7 +7,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Callable, Iterator
 
 from drafter.facts import Facts, Section
@@ -27,38 +27,12 @@ DEFAULT_TARGET_CHARS = {"intro": 160, "work": 230, "problems": 360, "plans": 320
 _ARABIC = "0123456789０１２３４５６７８９"
 _CN_NUMERALS = "零〇○一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟廿卅"
 _NUMERIC = set(_ARABIC + _CN_NUMERALS)
-# Financial numerals are also ordinary characters (队伍, 陆续, 收拾): a number only beside another.
+# Financial numerals are also ordinary characters (队伍, 陆续, 收拾): masked only inside a
+# quantity the checker's extractor finds.
 _AMBIGUOUS = set("壹贰叁肆伍陆柒捌玖拾佰仟廿卅")
-_CN_MARK = "一二三四五六七八九十"
-# Numerals that are list markers, not quantities: 一是 一、 （一） 其一 第一，
-_MARKERS = re.compile(
-    rf"(?:(?<=[\n。；;：:！？!?，,、\s（(“])|^)[{_CN_MARK}]{{1,3}}(?=是[\u4e00-\u9fff])"
-    rf"|(?:(?<=\n)|^)[ \t\u3000]*[{_CN_MARK}]{{1,3}}(?=[、．])"
-    rf"|(?<=[（(])[{_CN_MARK}]{{1,3}}(?=[）)])"
-    rf"|(?<=其)[{_CN_MARK}]{{1,2}}(?=[，,、：:是])"
-    rf"|(?:(?<=[\n。；;：:！？!?，,])|^)第[{_CN_MARK}]{{1,3}}(?=[，,、：:])"
-    # party congresses and plenums are names (十八大, 十八届五中全会); 举办十五届 is a count
-    rf"|(?:十[一二三四五六七八九]|二十[一二三]?)(?:大(?=精神|报告|以来|代表|和|及|、|重要|召开|胜利)"
-    rf"|届[一二三四五六七八九]中全会)|(?<=党的)(?:十[一二三四五六七八九]|二十[一二三]?)大"
-    rf"|[一二三四五六七八九]中全会",
-    re.MULTILINE,
-)
-# Words whose numerals are not quantities. Anything not listed is masked: a masked word only
-# reads oddly, a leaked number can end up in a draft.
-_KEEP_WORDS = (
-    "进一步", "统一", "一致", "一些", "一定", "一切", "一直", "一起", "一样", "一般", "一道",
-    "一同", "一体", "唯一", "一流", "一律", "一贯", "一再", "一旦", "万一", "一方面", "一手抓",
-    "两手抓", "两手硬", "一把手", "一心一意", "一点一滴", "千方百计", "千家万户", "万众一心",
-    "四面八方", "五花八门", "百姓", "一线", "一并", "一举", "一如既往", "一盘棋",
-    "一条龙", "一站式", "一揽子", "一以贯之", "一视同仁", "一丝不苟", "一目了然", "千篇一律",
-    "三令五申", "一年来", "新的一年", "一系列", "第一责任人", "第一书记", "第一时间", "同一",
-    "单一", "划一", "逐一", "之一", "不一", "一向", "一味", "一概", "一齐", "一番", "一手",
-    "一心", "万无一失", "三个代表", "两学一做", "四个全面", "五位一体", "八项规定",
-    # words written with financial numerals
-    "队伍", "入伍", "落伍", "陆续", "大陆", "内陆", "着陆", "登陆", "收拾", "肆意", "放肆",
-)
-_KEEP = re.compile("|".join(sorted(map(re.escape, _KEEP_WORDS), key=len, reverse=True))
-                   + r"|十分(?!钟)")  # 十分重视 is "very", 十分钟 ten minutes
+# Numerals the checker reads as list markers, words or set phrases (one lexicon for both) are
+# kept so references stay readable; every other numeral is masked: when in doubt, mask.
+_KEPT_REASONS = frozenset({"列表序号", "含数字的词语", "固定提法", "数词作冠词"})
 _SENTENCE_END = "。；！？"
 TokenCounter = Callable[[str], int]  # a token counter, e.g. drafter.tokens.count_tokens
 
@@ -76,22 +50,18 @@ class Reference:
 
 def mask_numbers(text: str) -> str:
     """Replace every number in `text` with ○○ so a model cannot copy it; list markers stay."""
+    from drafter.numbers import extract_mentions
+
     protected = [False] * len(text)
-    for pattern in (_MARKERS, _KEEP):
-        for m in pattern.finditer(text):
-            if pattern is _KEEP and not _keep_fits(text, m.start(), m.end()):
-                continue
-            for i in range(m.start(), m.end()):
-                protected[i] = True
+    in_quantity = [False] * len(text)
+    for m in extract_mentions(text):
+        flags = protected if m.ignored in _KEPT_REASONS else in_quantity
+        for i in range(m.start, m.end):
+            flags[i] = True
     maskable = [ch in _NUMERIC and (ch in _ARABIC or not protected[i]) for i, ch in enumerate(text)]
     for i, ch in enumerate(text):
-        if ch in _AMBIGUOUS and not (0 < i and text[i - 1] in _NUMERIC
-                                     or i + 1 < len(text) and text[i + 1] in _NUMERIC):
+        if ch in _AMBIGUOUS and not in_quantity[i]:
             maskable[i] = False
-    for start, end in _quantity_spans(text):
-        # A quantity the checker's extractor finds is masked even where a word list said keep.
-        for i in range(start, min(end, len(text))):
-            maskable[i] = maskable[i] or text[i] in _NUMERIC
     for i in range(1, len(text) - 1):
         # A decimal point or thousands separator inside a number goes with it (1.4, 1,200, 一点四).
         if not maskable[i] and maskable[i - 1] and maskable[i + 1]:
@@ -109,24 +79,6 @@ def mask_numbers(text: str) -> str:
     return "".join(out)
 
 
-def _keep_fits(text: str, start: int, end: int) -> bool:
-    # A kept word must not be cut out of a larger numeral: 二十分钟 is not 二 + 十分 + 钟.
-    before = text[start - 1] if start else ""
-    after = text[end] if end < len(text) else ""
-    numeral = _NUMERIC - _AMBIGUOUS  # 队伍陆续: 伍 beside 陆 is two words, not a number
-    return not ((text[start] in _NUMERIC and before in numeral)
-                or (text[end - 1] in _NUMERIC and after in numeral))
-
-
-def _quantity_spans(text: str) -> list[tuple[int, int]]:
-    try:
-        from drafter.numbers import extract_mentions
-    except ImportError:
-        return []
-    return [(m.start, m.end) for m in extract_mentions(text) if m.ignored is None]
-
-
-@cache
 def default_corpus() -> tuple[Sample, ...]:
     """The built-in style corpus, loaded once per process."""
     return tuple(load_corpus())

@@ -10,11 +10,10 @@ import bisect
 import re
 from pathlib import Path
 
+from drafter.document import parse_draft
 from drafter.numbers import Mention
 
-_FRONT_MATTER = r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)"
 _COMMENT = r"<!--.*?-->"
-_SECTION = r"<!--\s*section:\s*([^\s>]+)\s*-->(.*?)<!--\s*/section\s*-->"
 
 
 class Doc:
@@ -47,26 +46,15 @@ class Doc:
 
 def prepare(text: str, section: str | None, document: str = "") -> Doc:
     """Blank out what is not prose (front matter, HTML comments, other sections), keeping offsets."""
-    spans = []
-    # Markup regexes compile only for documents that have markup (plain .txt is the common case).
-    front = re.match(_FRONT_MATTER, text, re.S) if text.startswith("---") else None
-    if front:
-        spans.append((0, front.end()))
-    has_comments = "<!--" in text
-    sections = [(m.group(1), m.start(2), m.end(2))
-                for m in re.finditer(_SECTION, text, re.S)] if has_comments else []
+    # The draft format (front matter, section markers) is read by the one parser drafts have:
+    # damaged markers are reported with their line rather than guessed around.
+    draft = parse_draft(text, Path(document) if document else None)
+    spans = [(0, draft.body_start)] if draft.body_start else []
+    sections = [(s.id, s.start, s.end) for s in draft.sections]
     if section is not None:
-        chosen = [s for s in sections if s[0] == section]
-        if not chosen:
-            from drafter.errors import DocumentError
-            found = "、".join(s[0] for s in sections) or "（文档中没有章节标记）"
-            raise DocumentError(f"文档中没有 ID 为 “{section}” 的章节", path=document or None,
-                                hint=f"可用的章节：{found}")
-        last = 0
-        for _, s, e in sorted(chosen, key=lambda t: t[1]):
-            spans.append((last, s))
-            last = e
-        spans.append((last, len(text)))
+        chosen = draft.section(section)
+        spans += [(0, chosen.start), (chosen.end, len(text))]
+    has_comments = "<!--" in text
     if has_comments:
         spans.extend((m.start(), m.end()) for m in re.finditer(_COMMENT, text, re.S))
     work = list(text)
@@ -78,25 +66,7 @@ def prepare(text: str, section: str | None, document: str = "") -> Doc:
     return Doc(text, "".join(work), sections, starts)
 
 
-_FACTS_KEY = r"^facts:\s*(?P<q>[\"']?)(?P<path>.+?)(?P=q)\s*$"
-
-
 def facts_from_front_matter(text: str, document: Path) -> Path | None:
     """The facts file a drafter draft names in its front matter, relative to the draft's folder."""
-    front = re.match(_FRONT_MATTER, text, re.S)
-    if not front or not front.group(1):
-        return None
-    value = None
-    try:
-        import yaml
-
-        meta = yaml.safe_load(front.group(1))
-        if isinstance(meta, dict) and isinstance(meta.get("facts"), str):
-            value = meta["facts"]
-    except Exception:  # a damaged front matter still may name its facts file plainly
-        found = re.search(_FACTS_KEY, front.group(1), re.M)
-        value = found.group("path") if found else None
-    if not value:
-        return None
-    path = Path(value)
-    return path if path.is_absolute() else (Path(document).resolve().parent / path).resolve()
+    found = parse_draft(text, Path(document)).facts_path()
+    return found.resolve() if found is not None else None

@@ -3,6 +3,7 @@ OpenAI-compatible server (drafter.testing.FakeOpenAIServer) driven by the openai
 
 from __future__ import annotations
 
+import hashlib
 import re
 import signal
 import subprocess
@@ -68,6 +69,7 @@ def test_drafting_offline_composer_writes_a_draft_that_checks_clean(run, tmp_pat
     draft = parse_draft(text, out)
     assert draft.meta["backend"] == "offline"
     assert draft.facts_path().resolve() == facts.resolve()
+    assert draft.meta["facts_sha256"] == hashlib.sha256(facts.read_bytes()).hexdigest()
     assert all(v["status"] == "passed" for v in draft.meta["sections"].values())
     body = text.split("\n---\n", 1)[1]
     assert "## 一、" in body

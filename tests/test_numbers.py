@@ -263,3 +263,12 @@ def test_extract_offsets_are_code_points_in_the_given_text():
     text = "\ufeff一、宣讲10余场，受教育人数达500余人次。"
     for m in extract_mentions(text):
         assert text[m.start:m.end] == m.text
+
+
+@pytest.mark.parametrize("text, quantity", [
+    ("东湖镇已经连续举办十五届群众文化艺术节", "十五届"),   # 届 alone is a count, not a congress
+    ("每次会议控制在十分钟以内", "十分钟"),             # ten minutes, not the word 十分 (very)
+])
+def test_numbers_word_lookalikes_that_are_quantities(text, quantity):
+    found = {m.text: m.ignored for m in extract_mentions(text)}
+    assert quantity in found and found[quantity] is None
