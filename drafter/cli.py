@@ -309,6 +309,8 @@ def draft_command(
     max_repairs: Annotated[int, typer.Option("--max-repairs", help="数字核对不通过时请模型修正的最多轮数。")] = 2,
     max_prompt_tokens: Annotated[int, typer.Option("--max-prompt-tokens", help="每节提示词的 token 上限（超出时先去掉最不相关的范文）。")] = 8000,
     samples: SamplesOption = None, timeout: TimeoutOption = 120.0, max_retries: RetriesOption = 2,
+    history: Annotated[Optional[Path], typer.Option("--history", help="历史数据库文件，默认为草稿所在文件夹的 .drafter/history.sqlite（或 $DRAFTER_HOME）。")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="不使用已缓存的模型回答，重新请求模型。")] = False,
 ) -> None:
     """起草工作总结：逐节起草，逐节核对数字并请模型修正，写出 Markdown 草稿。"""
     from drafter.drafting import draft_document
@@ -318,8 +320,11 @@ def draft_command(
     with DraftProgress(err_console.real()) as progress:
         result = draft_document(facts, output, settings=settings, concurrency=concurrency,
                                 max_repairs=max_repairs, max_prompt_tokens=max_prompt_tokens,
-                                samples=samples, force=force, on_event=progress.update)
+                                samples=samples, force=force, on_event=progress.update,
+                                history=history, use_cache=not no_cache)
     console.print(draft_summary(result))
+    if result.cache_hits:
+        notify(f"有 {result.cache_hits} 次模型请求与以前完全相同，直接使用了缓存的回答（加 --no-cache 可重新请求）")
     for s in result.sections:
         if s.note:
             err_console.print(f"[yellow]{escape(s.id)}：{escape(s.note)}[/yellow]", soft_wrap=True)
@@ -394,3 +399,5 @@ def models_command(
 def main() -> None:
     """Entry point of the `drafter` console script."""
     app(prog_name="drafter")
+
+from drafter import cli_edit  # noqa: E402,F401  (registers the editors' and deliverables' commands)

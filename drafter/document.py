@@ -177,3 +177,99 @@ def replace_section(text: str, section: DraftSection, body: str) -> str:
     newline = "\r\n" if "\r\n" in text[:section.start] else "\n"
     new_body = body.strip("\n").replace("\r\n", "\n").replace("\n", newline) + newline
     return text[:section.start] + new_body + text[section.end:]
+
+
+def update_front_matter(text: str, *, sections: dict[str, dict] | None = None,
+                        fields: dict[str, str] | None = None, path: Path | None = None) -> str:
+    """Rewrite only the named front-matter entries (section status, scalar fields); keep every other byte."""
+    import yaml
+
+    match = re.match(r"---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|$)", text, re.S)
+    if not match or match.group(1) is None:
+        raise DocumentError("草稿没有 front matter，无法记录章节状态", path=path, line=1,
+                            hint="草稿应以 “---” 行开头；请用 drafter draft 重新生成草稿")
+    front, base = match.group(1), match.start(1)
+    newline = "\r\n" if "\r\n" in front else "\n"
+    root = yaml.compose(front)
+    if not isinstance(root, yaml.MappingNode):
+        raise DocumentError("front matter 应为“键: 值”的映射", path=path, line=1)
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in front-matter offsets
+    keys = {k.value: (k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode)}
+    for name, value in (fields or {}).items():
+        if name in keys and isinstance(keys[name][1], yaml.ScalarNode):
+            node = keys[name][1]
+            edits.append((node.start_mark.index, node.end_mark.index, _yaml_scalar(value)))
+        else:
+            edits.append((len(front), len(front), f"{name}: {_yaml_scalar(value)}{newline}"))
+    if sections:
+        edits += _section_edits(front, keys.get("sections"), sections, newline)
+    for start, end, replacement in sorted(edits, key=lambda e: e[0], reverse=True):
+        front = front[:start] + replacement + front[end:]
+    result = text[:base] + front + text[match.end(1):]
+    meta, _ = _front_matter(result, path)
+    for sid, entry in (sections or {}).items():
+        if (meta.get("sections") or {}).get(sid) != entry:  # never write a guess
+            raise DocumentError(f"无法在 front matter 中更新章节 “{sid}” 的状态", path=path, line=1,
+                                hint="front matter 的 sections 部分格式异常，请检查或删除该部分后重试")
+    return result
+
+
+def _yaml_scalar(value) -> str:
+    import yaml
+
+    dumped = yaml.safe_dump(value, allow_unicode=True, width=1000)
+    return dumped.removesuffix("\n...\n").rstrip("\n")
+
+
+def _section_edits(front: str, pair, sections: dict[str, dict], newline: str) -> list[tuple[int, int, str]]:
+    import yaml
+
+    def block(sid: str, indent: int) -> str:
+        dumped = yaml.safe_dump({sid: sections[sid]}, allow_unicode=True, sort_keys=False, width=1000)
+        return "".join(" " * indent + line + newline for line in dumped.splitlines())
+
+    if pair is None:
+        return [(len(front), len(front), "sections:" + newline + "".join(block(s, 2) for s in sections))]
+    key, node = pair
+    if not isinstance(node, yaml.MappingNode) or node.flow_style or not node.value:
+        # An empty or flow-style mapping: rewrite just this key's value as a block.
+        start, end = _line_start(front, key.start_mark.index), _line_end(front, _last_index(node))
+        body = "".join(block(s, 2) for s in sections)
+        kept = {} if not isinstance(node, yaml.MappingNode) else {
+            k.value: yaml.safe_load(yaml.serialize(v)) for k, v in node.value if k.value not in sections}
+        kept_text = "".join(
+            "".join("  " + line + newline for line in yaml.safe_dump({k: v}, allow_unicode=True,
+                    sort_keys=False, width=1000).splitlines()) for k, v in kept.items())
+        return [(start, end, "sections:" + newline + kept_text + body)]
+    edits, present = [], set()
+    indent = node.value[0][0].start_mark.column
+    for k, v in node.value:
+        if k.value in sections:
+            present.add(k.value)
+            edits.append((_line_start(front, k.start_mark.index), _line_end(front, _last_index(v)),
+                          block(k.value, k.start_mark.column)))
+    missing = [s for s in sections if s not in present]
+    if missing:
+        at = _line_end(front, _last_index(node))
+        edits.append((at, at, "".join(block(s, indent) for s in missing)))
+    return edits
+
+
+def _last_index(node) -> int:
+    """Offset just after the last character of a node's own content (scalars end exactly)."""
+    import yaml
+
+    if isinstance(node, yaml.MappingNode) and node.value:
+        return _last_index(node.value[-1][1])
+    if isinstance(node, yaml.SequenceNode) and node.value:
+        return _last_index(node.value[-1])
+    return node.end_mark.index
+
+
+def _line_start(text: str, index: int) -> int:
+    return text.rfind("\n", 0, index) + 1
+
+
+def _line_end(text: str, index: int) -> int:
+    end = text.find("\n", max(index - 1, 0))
+    return len(text) if end < 0 else end + 1

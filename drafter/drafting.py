@@ -41,6 +41,8 @@ class SectionOutcome:
     received: int = 0
     seconds: float = 0.0
     note: str | None = None
+    messages: list | None = None   # the conversation last sent (prompt plus repair rounds)
+    response: str | None = None    # the last raw answer, before cleaning
 
     def add_usage(self, usage) -> None:
         """Add one response's usage; a figure stays None until some response reports it."""
@@ -60,6 +62,8 @@ class DraftResult:
     sections: list[SectionOutcome] = field(default_factory=list)
     seconds: float = 0.0
     offline: bool = False
+    cache_hits: int = 0
+    history: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -85,8 +89,12 @@ def default_output(facts_path: Path) -> Path:
 def draft_document(facts_path: str | Path, output: str | Path | None, *, settings,
                    concurrency: int = 4, max_repairs: int = 2, max_prompt_tokens: int = 8000,
                    samples: Path | None = None, force: bool = False,
-                   on_event: Events | None = None) -> DraftResult:
+                   on_event: Events | None = None, history: Path | None = None,
+                   use_cache: bool = True) -> DraftResult:
     """Draft every section of a facts file, check and repair each, write the draft atomically."""
+    from drafter.editing import record_sections, sync_edits
+    from drafter.history import History, history_path, locked
+
     facts = load_facts(facts_path)
     output = Path(output) if output is not None else default_output(Path(facts_path))
     if output.is_dir():
@@ -98,20 +106,53 @@ def draft_document(facts_path: str | Path, output: str | Path | None, *, setting
         raise InputError("--concurrency 至少为 1，--max-repairs 不能为负数")
     framed = frame_sections(facts)
     started = time.monotonic()
-    prompts = {}
-    if settings.kind != "offline":
-        from drafter.prompts import build_prompts
-        from drafter.samples import load_corpus
+    store_path = history_path(output, history)
+    with locked(output), History.open(store_path) as store:
+        if output.exists():
+            try:
+                sync_edits(store, output)  # hand edits of the draft being replaced stay in history
+            except InputError:
+                pass  # not a draft, or markers too damaged to tell sections apart: --force was given
+        prompts = {}
+        if settings.kind != "offline":
+            from drafter.prompts import build_prompts
+            from drafter.samples import load_corpus
 
-        # Built up front, shared work once: a prompt that cannot fit fails before any model call.
-        prompts = {p.section_id: p for p in build_prompts(framed, corpus=load_corpus(samples),
-                                                           max_prompt_tokens=max_prompt_tokens)}
-    outcomes = asyncio.run(_draft_all(framed, facts, settings, prompts, concurrency, max_repairs,
-                                      on_event or (lambda *a: None)))
-    result = DraftResult(output, facts, settings.describe(), outcomes, time.monotonic() - started,
-                         offline=settings.kind == "offline")
-    write_atomic(output, render_result(result, framed, settings))
+            # Built up front, shared work once: a prompt that cannot fit fails before any model call.
+            prompts = {p.section_id: p for p in build_prompts(framed, corpus=load_corpus(samples),
+                                                               max_prompt_tokens=max_prompt_tokens)}
+        model = open_model(settings, store if use_cache else None)
+        run_id = store.start_run(command="draft", draft=output, facts=facts.path, facts_sha256=facts.sha256,
+                                 backend=settings.kind, model=settings.model,
+                                 base_url=settings.base_url)
+        try:
+            outcomes = asyncio.run(draft_sections(list(framed.sections), framed, facts, model, prompts,
+                                                  concurrency, max_repairs, on_event or (lambda *a: None)))
+        except BaseException:
+            store.finish_run(run_id, status="interrupted")
+            raise
+        result = DraftResult(output, facts, settings.describe(), outcomes, time.monotonic() - started,
+                             offline=settings.kind == "offline", cache_hits=getattr(model, "hits", 0),
+                             history=store_path)
+        text = render_result(result, framed, settings)
+        write_atomic(output, text)
+        record_sections(store, run_id, output, text, outcomes, settings, origin="drafted")
+        store.finish_run(run_id, status="ok" if result.ok else "partial")
     return result
+
+
+def open_model(settings, store=None):
+    """The chat model for settings (None for the offline composer), answering from the cache when given."""
+    if settings.kind == "offline":
+        return None
+    from drafter.backends import build_model
+
+    model = build_model(settings)
+    if store is None:
+        return model
+    from drafter.caching import CachedModel
+
+    return CachedModel(model, store, settings)
 
 
 def render_result(result: DraftResult, framed: Facts, settings) -> str:
@@ -144,15 +185,11 @@ def _relative(path: Path, start: Path) -> str:
         return str(path.resolve())
 
 
-async def _draft_all(framed: Facts, facts: Facts, settings, prompts: dict, concurrency: int,
-                     max_repairs: int, on_event: Events) -> list[SectionOutcome]:
-    model = None
-    if settings.kind != "offline":
-        from drafter.backends import build_model
-
-        model = build_model(settings)
+async def draft_sections(sections: list[Section], framed: Facts, facts: Facts, model, prompts: dict,
+                         concurrency: int, max_repairs: int, on_event: Events) -> list[SectionOutcome]:
+    """Draft, check and repair these sections concurrently (model None: the offline composer)."""
     gate = asyncio.Semaphore(concurrency)
-    for sec in framed.sections:
+    for sec in sections:
         on_event(sec.id, "queued", 0)
 
     async def one(sec: Section) -> SectionOutcome:
@@ -174,7 +211,7 @@ async def _draft_all(framed: Facts, facts: Facts, settings, prompts: dict, concu
             return outcome
 
     try:
-        return list(await asyncio.gather(*(one(s) for s in framed.sections)))
+        return list(await asyncio.gather(*(one(s) for s in sections)))
     finally:
         if model is not None:
             await model.aclose()
@@ -224,7 +261,9 @@ async def _draft_with_model(model, framed: Facts, facts: Facts, sec: Section, pr
     while True:
         on_event(sec.id, "repairing" if rounds else "drafting", outcome.received)
         outcome.attempts += 1
+        outcome.messages = list(messages)
         completion = await model.complete(messages, max_tokens=max_tokens, on_delta=received)
+        outcome.response = completion.text
         outcome.add_usage(completion.usage)
         text = clean_response(completion.text, title=sec.title).text.strip()
         if completion.finish_reason == "length":

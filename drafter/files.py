@@ -105,12 +105,17 @@ def _likely_encoding(data: bytes) -> str:
 
 def write_atomic(path: str | Path, text: str, *, encoding: str = "utf-8") -> None:
     """Write text to path via a temp file in the same folder and a rename: never half-written."""
+    write_atomic_bytes(path, text.encode(encoding))
+
+
+def write_atomic_bytes(path: str | Path, data: bytes) -> None:
+    """Write bytes (a .docx, an .xlsx, a text) via a temp file and a rename: never half-written."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, p)

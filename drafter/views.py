@@ -126,3 +126,61 @@ def check_report(console: Console, report, *, show_all: bool = False) -> None:
         console.print(f"[red]有 {flagged} 处数字与事实不符或找不到依据，请逐条核对。[/red]")
     else:
         console.print("[green]所有数字均有事实依据。[/green]")
+
+
+def regenerate_summary(result) -> Table:
+    """The table after a regeneration: section, status, written or not, attempts, tokens."""
+    table = Table(title=f"重新生成：{result.draft}", title_justify="left")
+    table.add_column("章节", no_wrap=True)
+    for column in ("状态", "已写入草稿", "尝试", "tokens 提示/缓存/生成", "待核对数字", "用时"):
+        table.add_column(column)
+    for s in result.outcomes:
+        style = {"passed": "green", "needs-review": "yellow", "failed": "red"}[s.status]
+        tokens = "—（离线，无模型）" if result.offline else "/".join(
+            _tokens(t) for t in (s.prompt_tokens, s.cached_tokens, s.completion_tokens))
+        written = "是" if s.id in result.written else "[yellow]否（草稿未改动）[/yellow]"
+        table.add_row(escape(s.id), f"[{style}]{STATUS_NAMES[s.status]}[/{style}]", written,
+                      str(s.attempts), tokens, str(s.flagged), f"{s.seconds:.1f} 秒")
+    return table
+
+
+def history_table(versions, draft) -> Table:
+    """Every version: section, number, time, origin, model, tokens, check result, written or not."""
+    table = Table(title=f"版本历史：{draft}", title_justify="left")
+    table.add_column("章节", no_wrap=True)
+    table.add_column("版本", justify="right")
+    table.add_column("时间", no_wrap=True)
+    table.add_column("来源", no_wrap=True)
+    for column in ("模型", "tokens 提示/缓存/生成", "核对", "备注"):
+        table.add_column(column, overflow="fold")
+    previous = None
+    for v in versions:
+        if previous is not None and v.section != previous:
+            table.add_section()
+        previous = v.section
+        usage = v.usage or {}
+        figures = [usage.get(k) for k in ("prompt_tokens", "cached_tokens", "completion_tokens")]
+        tokens = "/".join(_tokens(t) for t in figures) if any(t is not None for t in figures) else ""
+        check = v.check or {}
+        status = check.get("status")
+        verdict = STATUS_NAMES.get(status, "") if status else ""
+        if status and check.get("flagged"):
+            verdict += f"（{check['flagged']} 处）"
+        note = "；".join(x for x in (v.note, None if v.written else "未写入草稿",
+                                     f"要求：{v.instruction}" if v.instruction else None) if x)
+        # Month, day and minute are enough to tell versions apart on a narrow terminal.
+        table.add_row(escape(v.section), str(v.number), v.created[5:16].replace("T", " "), v.origin_name,
+                      escape(v.model or ""), tokens, verdict, escape(note))
+    return table
+
+
+def print_diff(console: Console, diff) -> None:
+    """A unified diff in colour: removed lines red, added green, hunk headers cyan."""
+    if not diff.lines:
+        console.print(f"当前文字与{diff.from_label}相同。")
+        return
+    for line in diff.lines:
+        style = ("bold" if line.startswith(("---", "+++")) else "cyan" if line.startswith("@@")
+                 else "red" if line.startswith("-") else "green" if line.startswith("+") else "")
+        console.print(f"[{style}]{escape(line)}[/{style}]" if style else escape(line), soft_wrap=True,
+                      highlight=False)

@@ -262,13 +262,16 @@ def test_drafting_api_key_never_written(run, tmp_path):
     out = tmp_path / "draft.md"
     with FakeOpenAIServer(good, api_key=secret) as server:
         ok = run(*draft_args(server, out, "--api-key", secret))
-        bad = run(*draft_args(server, tmp_path / "bad.md", "--api-key", "sk-wrong-" + secret[::-1]))
+        # --no-cache: the same request would otherwise be answered from history, with no call at all.
+        bad = run(*draft_args(server, tmp_path / "bad.md", "--api-key", "sk-wrong-" + secret[::-1],
+                              "--no-cache"))
         auth = [r.headers.get("authorization") for r in server.requests]
     assert ok.exit_code == 0, ok.stdout + ok.stderr
     assert f"Bearer {secret}" in auth  # the key did reach the server that needs it
     assert bad.exit_code == 1
     outputs = ok.stdout + ok.stderr + bad.stdout + bad.stderr
     written = "".join(p.read_text(encoding="utf-8", errors="replace") for p in tmp_path.rglob("*") if p.is_file())
+    assert (tmp_path / ".drafter" / "history.sqlite").is_file()  # the history database is searched too
     for secret_text in (secret, secret[::-1]):
         assert secret_text not in outputs
         assert secret_text not in written
@@ -319,4 +322,9 @@ def test_drafting_ctrl_c_leaves_the_draft_untouched(tmp_path):
     assert proc.returncode == 130
     assert "已中断" in err and "Traceback" not in err
     assert out.read_text(encoding="utf-8") == "编辑手改过的草稿"
-    assert [p.name for p in tmp_path.iterdir()] == ["draft.md"]  # no temp file left behind
+    # No temp file left behind; the history folder records the interrupted run.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".drafter", "draft.md"]
+    from drafter.history import History
+
+    with History.open(tmp_path / ".drafter" / "history.sqlite") as store:
+        assert [r.status for r in store.runs(out)] == ["interrupted"]

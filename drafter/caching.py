@@ -1,0 +1,50 @@
+"""A response cache in front of any chat model: an unchanged request is answered from history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+
+from drafter.backends import Completion, Usage
+from drafter.providers import safe_url
+
+
+class CachedModel:
+    """A ChatModel that answers a request seen before from the history database, else asks `model`."""
+
+    def __init__(self, model, history, settings):
+        self.model = model
+        self.history = history
+        self.settings = settings
+        self.hits = 0
+        self.misses = 0
+
+    async def aclose(self) -> None:
+        """Close the wrapped model's connections."""
+        await self.model.aclose()
+
+    def key(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float) -> str:
+        """The cache key of a request (model, endpoint, messages, temperature, max_tokens)."""
+        return self.history.cache_key(model=self.settings.model, base_url=safe_url(self.settings.base_url),
+                                      messages=messages, temperature=temperature, max_tokens=max_tokens)
+
+    async def complete(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float = 0.3,
+                       on_delta: Callable[[str], None] | None = None) -> Completion:
+        """The stored answer for this exact request, or a fresh one (then stored)."""
+        key = self.key(messages, max_tokens=max_tokens, temperature=temperature)
+        cached = self.history.cached(key)
+        if cached is not None:
+            self.hits += 1
+            if on_delta is not None and cached.text:
+                on_delta(cached.text)
+            usage = Usage(**{k: (cached.usage or {}).get(k) for k in
+                             ("prompt_tokens", "completion_tokens", "cached_tokens")})
+            return Completion(cached.text, cached.reasoning, cached.finish_reason, usage, cached.model)
+        self.misses += 1
+        completion = await self.model.complete(messages, max_tokens=max_tokens, temperature=temperature,
+                                               on_delta=on_delta)
+        if completion.text.strip():  # an empty answer is worth asking again next time
+            self.history.store(key, text=completion.text, reasoning=completion.reasoning,
+                               finish_reason=completion.finish_reason, usage=asdict(completion.usage),
+                               model=completion.model)
+        return completion

@@ -1,0 +1,119 @@
+"""Commands for editors and deliverables: regenerate, history, restore, diff, export, facts convert."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from drafter.cli import (ApiKeyOption, BaseUrlOption, ModelOption, ProviderOption, RetriesOption,
+                         SamplesOption, TimeoutOption, _settings, app, console, err_console, escape,
+                         facts_app, notify, reports_errors)
+
+HistoryOption = Annotated[Optional[Path], typer.Option(
+    "--history", help="历史数据库文件，默认为草稿所在文件夹的 .drafter/history.sqlite（或 $DRAFTER_HOME）。")]
+DraftArgument = Annotated[Path, typer.Argument(help="草稿文件（drafter draft 生成的 .md）。")]
+NoCacheOption = Annotated[bool, typer.Option(
+    "--no-cache", help="不使用已缓存的模型回答，重新请求模型。")]
+
+
+@app.command("regenerate")
+@reports_errors
+def regenerate_command(
+    draft: DraftArgument,
+    section: Annotated[list[str], typer.Option("--section", help="要重新生成的章节 ID，可重复多次。")],
+    instruction: Annotated[Optional[str], typer.Option("--instruction", help="修改要求，例如 “更突出志愿服务”“写短一点”。")] = None,
+    facts: Annotated[Optional[Path], typer.Option("--facts", help="事实文件，默认用草稿记录的那一个。")] = None,
+    keep_failed: Annotated[bool, typer.Option("--keep-failed", help="核对未通过或失败时也写入草稿（默认不改动草稿）。")] = False,
+    model: ModelOption = None, base_url: BaseUrlOption = None, api_key: ApiKeyOption = None,
+    provider: ProviderOption = None,
+    max_repairs: Annotated[int, typer.Option("--max-repairs", help="数字核对不通过时请模型修正的最多轮数。")] = 2,
+    max_prompt_tokens: Annotated[int, typer.Option("--max-prompt-tokens", help="每节提示词的 token 上限。")] = 8000,
+    samples: SamplesOption = None, timeout: TimeoutOption = 120.0, max_retries: RetriesOption = 2,
+    history: HistoryOption = None, no_cache: NoCacheOption = False,
+) -> None:
+    """重新生成草稿中的一节（或几节），只替换这几节的正文，其余内容一字不动。"""
+    from drafter.editing import regenerate_sections
+    from drafter.views import DraftProgress, regenerate_summary
+
+    settings = _settings(model, base_url, api_key, provider, timeout, max_retries)
+    with DraftProgress(err_console.real()) as progress:
+        result = regenerate_sections(draft, section, settings=settings, instruction=instruction,
+                                     facts=facts, history=history, use_cache=not no_cache,
+                                     keep_failed=keep_failed, max_repairs=max_repairs,
+                                     max_prompt_tokens=max_prompt_tokens, samples=samples,
+                                     on_event=progress.update)
+    for notice in result.notices:
+        notify(notice)
+    if result.edited:
+        notify("这些章节在上次写入后被手工修改过，修改内容已先存为一个版本：" + "、".join(result.edited))
+    console.print(regenerate_summary(result))
+    for s in result.outcomes:
+        if s.note:
+            err_console.print(f"[yellow]{escape(s.id)}：{escape(s.note)}[/yellow]", soft_wrap=True)
+    if result.ok:
+        console.print(f"[green]已更新草稿 {escape(str(draft))}：{escape('、'.join(result.written))}，"
+                      "数字均已核对通过。[/green]")
+        return
+    unchanged = [s.id for s in result.outcomes if s.id not in result.written]
+    if unchanged:
+        console.print(f"[yellow]这些章节没有写入草稿（草稿中仍是原文）：{escape('、'.join(unchanged))}。"
+                      f"本次结果已存入历史：drafter history \"{escape(str(draft))}\"[/yellow]")
+    else:
+        console.print(f"[yellow]已更新草稿 {escape(str(draft))}，但有章节需要人工核对。[/yellow]")
+    raise typer.Exit(1)
+
+
+@app.command("history")
+@reports_errors
+def history_command(
+    draft: DraftArgument,
+    section: Annotated[Optional[str], typer.Option("--section", help="只列出这一节的版本。")] = None,
+    history: HistoryOption = None,
+) -> None:
+    """列出草稿每一节的所有版本：时间、来源（起草、重新生成、手工修改、恢复）、模型、tokens、核对结果。"""
+    from drafter.editing import section_history
+    from drafter.views import history_table
+
+    versions = section_history(draft, section, history=history)
+    if not versions:
+        console.print("还没有历史记录。用 drafter draft 或 drafter regenerate 生成后会自动记录。")
+        return
+    console.print(history_table(versions, draft))
+    console.print(f"查看改动：drafter diff \"{escape(str(draft))}\" --section 章节ID --version 版本号；"
+                  f"恢复：drafter restore \"{escape(str(draft))}\" --section 章节ID --version 版本号")
+
+
+@app.command("restore")
+@reports_errors
+def restore_command(
+    draft: DraftArgument,
+    section: Annotated[str, typer.Option("--section", help="章节 ID。")],
+    version: Annotated[int, typer.Option("--version", help="要恢复的版本号（见 drafter history）。")],
+    facts: Annotated[Optional[Path], typer.Option("--facts", help="事实文件（用于核对恢复的文字），默认用草稿记录的那一个。")] = None,
+    history: HistoryOption = None,
+) -> None:
+    """把某一节恢复为以前的一个版本（恢复本身也记为一个新版本）。"""
+    from drafter.document import STATUS_NAMES
+    from drafter.editing import restore_section
+
+    result = restore_section(draft, section, version, history=history, facts=facts)
+    status = STATUS_NAMES.get(result.status, result.status)
+    console.print(f"[green]已把 {escape(section)} 恢复为第 {result.restored} 版（记为第 {result.number} 版）"
+                  + (f"，数字核对：{status}" if status else "") + "。[/green]")
+
+
+@app.command("diff")
+@reports_errors
+def diff_command(
+    draft: DraftArgument,
+    section: Annotated[str, typer.Option("--section", help="章节 ID。")],
+    version: Annotated[Optional[int], typer.Option("--version", help="与哪个版本比较，默认为最近一次写入草稿的版本。")] = None,
+    history: HistoryOption = None,
+) -> None:
+    """显示某一节当前文字与历史版本之间的差异（统一 diff 格式，按句分行）。"""
+    from drafter.editing import diff_section
+    from drafter.views import print_diff
+
+    print_diff(console, diff_section(draft, section, version, history=history))
