@@ -383,7 +383,9 @@ def run_check(document: Path, facts: Path | None, *, allow_file: Path | None = N
     from drafter.files import read_text
     from drafter.phrases import REASON_ALLOW, read_phrases
 
-    decoded = read_text(document, what="文档")
+    from drafter.scope import read_document
+
+    decoded = read_document(document)
     if facts is None:
         facts = facts_from_front_matter(decoded.text, Path(document))
         if facts is None:

@@ -236,9 +236,9 @@ def samples_import_command(
 @app.command("check")
 @reports_errors
 def check_command(
-    document: Annotated[Path, typer.Argument(help="要核对的文档（.txt 或 .md，UTF-8 或 GBK 编码）。")],
+    document: Annotated[Path, typer.Argument(help="要核对的文档（.txt、.md 或 Word .docx；文本文件可为 UTF-8 或 GBK 编码）。")],
     facts: Annotated[Optional[Path], typer.Option("--facts", help="事实文件；草稿的 front matter 写明了事实文件时可省略。")] = None,
-    output_format: Annotated[str, typer.Option("--format", help="输出格式：text 或 json。")] = "text",
+    output_format: Annotated[str, typer.Option("--format", help="输出格式：text、json 或 html（网页，数字按结论着色，需配合 -o）。")] = "text",
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="把报告写入文件。")] = None,
     section: Annotated[Optional[str], typer.Option("--section", help="只核对草稿中的这一节。")] = None,
     allow_file: Annotated[Optional[Path], typer.Option("--allow-file", help="补充的固定提法列表文件，每行一个短语。")] = None,
@@ -247,13 +247,21 @@ def check_command(
     """核对文档中的每一个数字是否来自事实文件；有问题时退出码为 1。"""
     from drafter.checker import run_check
 
-    if output_format not in ("text", "json"):
-        err_console.print(f"[red]错误：--format 只能是 text 或 json，而不是 “{escape(output_format)}”[/red]")
+    if output_format not in ("text", "json", "html"):
+        err_console.print(f"[red]错误：--format 只能是 text、json 或 html，而不是 “{escape(output_format)}”[/red]")
+        raise typer.Exit(2)
+    if output_format == "html" and output is None:
+        err_console.print("[red]错误：--format html 需要用 -o 指定网页文件，例如 -o 核对报告.html[/red]")
         raise typer.Exit(2)
     report = run_check(document, facts, allow_file=allow_file, section=section)
     for notice in report.notices:
         notify(notice)
-    if output_format == "json":
+    if output_format == "html":
+        from drafter.scope import read_document
+        from drafter.htmlreport import render_html
+
+        text = render_html(report, read_document(document).text)
+    elif output_format == "json":
         import json
 
         text = json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2) + "\n"

@@ -118,6 +118,9 @@ def write_atomic_bytes(path: str | Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600); a replaced file keeps its mode, a new one gets the
+        # mode any other new file would (0666 less the umask).
+        os.chmod(tmp, _mode_of(p))
         os.replace(tmp, p)
     except BaseException:
         try:
@@ -125,3 +128,12 @@ def write_atomic_bytes(path: str | Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _mode_of(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -9,6 +9,8 @@ from drafter.numbers import Mention
 
 FLAGGED = ("unsupported", "mismatch", "misattributed")
 VERDICTS = ("ok", "derived", "ignored") + FLAGGED
+VERDICT_NAMES = {"ok": "一致", "derived": "可推算", "ignored": "非数量", "unsupported": "无依据",
+                 "mismatch": "不符", "misattributed": "张冠李戴"}
 
 
 def json_value(value: Any) -> Any:

@@ -70,3 +70,14 @@ def facts_from_front_matter(text: str, document: Path) -> Path | None:
     """The facts file a drafter draft names in its front matter, relative to the draft's folder."""
     found = parse_draft(text, Path(document)).facts_path()
     return found.resolve() if found is not None else None
+
+
+def read_document(path: Path):
+    """A document's text: a Word .docx (paragraphs and table cells in order) or a text file."""
+    from drafter.files import read_text
+
+    if Path(path).suffix.lower() == ".docx":
+        from drafter.word import extract_docx_text
+
+        return extract_docx_text(Path(path))
+    return read_text(path, what="文档")

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 from drafter.document import STATUS_NAMES
+from drafter.report import VERDICT_NAMES
 
 STATE_NAMES = {"queued": "排队中", "drafting": "起草中", "checking": "核对中", "repairing": "修正中",
                "done": "完成", "failed": "失败"}
@@ -80,8 +81,6 @@ def draft_summary(result) -> Table:
     return table
 
 
-VERDICT_NAMES = {"ok": "一致", "derived": "可推算", "ignored": "非数量", "unsupported": "无依据",
-                 "mismatch": "不符", "misattributed": "张冠李戴"}
 VERDICT_STYLES = {"ok": "green", "derived": "green", "ignored": "dim", "unsupported": "red",
                   "mismatch": "red", "misattributed": "red"}
 

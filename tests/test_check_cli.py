@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -118,3 +119,19 @@ def test_check_cli_default_lists_problems_all_lists_every_mention(run, monkeypat
     assert default.exit_code == full.exit_code == 0
     assert "│ 一致 " not in default.stdout and "加 --all 显示" in default.stdout
     assert "│ 一致 " in full.stdout and "│ 非数量 " in full.stdout
+
+
+def test_check_cli_html_report_is_written_with_every_mention(run, tmp_path):
+    doc = tmp_path / "总结.txt"
+    doc.write_text(SAMPLE.read_text(encoding="utf-8").replace("宣传栏有7个", "宣传栏有8个"), encoding="utf-8")
+    out = tmp_path / "核对 报告.html"
+    result = run("check", doc, "--facts", FACTS, "--format", "html", "-o", out)
+    assert result.exit_code == 1  # the report is written, and the flagged number still fails the check
+    page = out.read_text(encoding="utf-8")
+    as_json = json.loads(run("check", doc, "--facts", FACTS, "--format", "json").stdout)
+    assert page.count('id="m-') == len(as_json["mentions"])
+    flagged = [m for m in as_json["mentions"] if m["verdict"] in ("unsupported", "mismatch", "misattributed")]
+    assert flagged and len(re.findall(r'<span class="m v-ok"', page)) == sum(m["verdict"] == "ok" for m in as_json["mentions"])
+    assert all(f'data-verdict="{m["verdict"]}"' in page for m in flagged)
+    missing = run("check", doc, "--facts", FACTS, "--format", "html")
+    assert missing.exit_code == 2 and "-o" in missing.stderr

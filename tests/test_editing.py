@@ -311,3 +311,33 @@ def test_editing_unknown_section_and_missing_version_are_input_errors(run, draft
     missing = run("restore", drafted, "--section", "publicity", "--version", "7")
     assert missing.exit_code == 2 and "第 7 版" in missing.stderr
     assert drafted.read_bytes() == before
+
+
+def test_editing_api_key_never_written_by_regenerate(run, drafted):
+    secret = "sk-edit-SECRET-9876543210fedcba"
+    with FakeOpenAIServer(lambda body: Reply(NEW_PUBLICITY), api_key=secret) as server:
+        ok = run("regenerate", drafted, "--section", "publicity", "--api-key", secret, *model_args(server))
+        bad = run("regenerate", drafted, "--section", "measures", "--api-key", secret[::-1], "--no-cache",
+                  *model_args(server))
+    assert ok.exit_code == 0, ok.stderr
+    assert bad.exit_code == 1  # 401: the section fails, the draft keeps its text
+    outputs = ok.stdout + ok.stderr + bad.stdout + bad.stderr
+    written = b"".join(p.read_bytes() for p in drafted.parent.rglob("*") if p.is_file())
+    for text in (secret, secret[::-1]):
+        assert text not in outputs
+        assert text.encode() not in written
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_editing_regenerate_keeps_the_file_mode_and_new_files_are_not_private(run, tmp_path, facts):
+    import os
+    import stat
+
+    out = tmp_path / "mode.md"
+    assert run("draft", facts, "-o", out).exit_code == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask  # not mkstemp's 0600
+    out.chmod(0o640)
+    assert run("regenerate", out, "--section", "measures", "--model", "offline").exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640

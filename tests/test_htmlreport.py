@@ -1,0 +1,290 @@
+"""The HTML check report, read as a reviewer's browser would parse it (no browser here)."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import re
+import subprocess
+import sys
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+from conftest import FIXTURES
+
+from drafter.checker import check_text, run_check
+from drafter.facts import load_facts
+from drafter.htmlreport import Item, build_segments, render_html
+from drafter.report import PlaceholderAt
+
+# Every verdict, a placeholder, and an unused fact; the numbers are those of the dev case p7.
+SAMPLE_FACTS = """\
+unit: 河西街道
+period: 2022年
+campaign: 省级文明城市
+sections:
+  - id: publicity
+    title: 宣传发动
+    facts:
+      - 辖区常住人口8000人
+      - 发放宣传册2400份
+      - 组织文明实践活动40场，参与群众合计1200人次
+      - 市级媒体刊登信息36篇，省级媒体刊登信息11篇
+      - 开展理论宣讲10余场
+      - 新建宣传栏7个
+  - id: environment
+    title: 环境整治
+    facts:
+      - 投入资金12.5万元
+      - 拆除违章搭建37处
+  - id: results
+    title: 创建成效
+    facts:
+      - 测评得分由2021年的76.0分提高到2022年的85.5分
+"""
+SAMPLE_TEXT = """\
+河西街道20××年创建省级文明城市工作总结
+
+2022年，河西街道扎实推进省级文明城市创建工作，现将有关情况总结如下。
+
+一、宣传发动
+
+全年发放宣传册2400份，相当于辖区常住人口的30%；组织文明实践活动40场，参与群众合计1200人次，\
+平均每场25人次。市级媒体刊登信息11篇，省级媒体刊登信息36篇。开展理论宣讲12场。
+
+二、环境整治
+
+投入资金21.5万元，拆除违章搭建37处，**社区背街小巷环境明显改善。
+
+三、创建成效
+
+测评得分由2021年的76.0分提高到2022年的85.5分，提高了9.5分。
+"""
+# What a hostile or careless document could carry: it must stay text, in the page and in the DOM.
+INJECTION = ("\n  缩进的一行\t制表符<script>document.title='PWNED'</script>"
+             "\"><img src=x onerror=\"document.documentElement.className='pwned'\"> &amp; &lt;b&gt;\n\n")
+
+
+def write_sample(folder: Path, text: str = SAMPLE_TEXT) -> tuple[Path, Path]:
+    """Write the sample document and facts file into folder; return (document, facts)."""
+    facts = folder / "facts.yaml"
+    facts.write_text(SAMPLE_FACTS, encoding="utf-8")
+    document = folder / "总结.txt"
+    document.write_text(text, encoding="utf-8")
+    return document, facts
+
+
+def sample_report(tmp_path: Path, text: str = SAMPLE_TEXT):
+    """Check the sample text and return (report, text)."""
+    document, facts = write_sample(tmp_path, text)
+    return check_text(text, load_facts(facts), document=str(document)), text
+
+
+class Page(HTMLParser):
+    """The parts of the page the tests read: the document text, highlights, tags, detail boxes."""
+
+    VOID = {"meta", "br", "img", "input", "link", "hr", "area", "base", "col", "embed", "source", "wbr"}
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.stack: list[tuple[str, dict]] = []
+        self.tags: list[tuple[str, dict]] = []
+        self.doc_text: list[str] = []
+        self.highlights: list[dict] = []   # spans inside the document, with their text
+        self.text_in: dict[str, list[str]] = {}  # element id -> text inside it
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        if tag in self.VOID:
+            return
+        if self.in_doc() and "m" in attrs.get("class", "").split():
+            self.highlights.append({**attrs, "text": ""})
+        self.stack.append((tag, attrs))
+        if "id" in attrs:
+            self.text_in.setdefault(attrs["id"], [])
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        if self.in_doc():
+            self.doc_text.append(data)
+            if self.stack[-1][1].get("id", "").startswith(("m-", "p-")):
+                self.highlights[-1]["text"] += data
+        for _, attrs in self.stack:
+            if "id" in attrs:
+                self.text_in[attrs["id"]].append(data)
+
+    def in_doc(self) -> bool:
+        return any(attrs.get("id") == "doc" for _, attrs in self.stack)
+
+    def text(self, element_id: str) -> str:
+        return re.sub(r"\s+", " ", "".join(self.text_in[element_id])).strip()
+
+    def find(self, tag: str, **attrs) -> list[dict]:
+        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())]
+
+
+def test_render_html_highlights_every_mention_with_its_verdict(tmp_path):
+    report, text = sample_report(tmp_path)
+    page = Page(render_html(report, text, document_name="总结.txt", facts_name="facts.yaml"))
+    expected = [(f"m-{n}", f"m v-{m.verdict}", m.text) for n, m in enumerate(report.mentions, 1)]
+    expected += [(f"p-{n}", "m v-placeholder", p.text) for n, p in enumerate(report.placeholders, 1)]
+    found = [(h["id"], h["class"], h["text"]) for h in page.highlights]
+    assert sorted(found) == sorted(expected)
+    # The sample exercises every class of highlight.
+    assert {h["data-verdict"] for h in page.highlights} == {
+        "ok", "derived", "ignored", "unsupported", "mismatch", "misattributed", "placeholder"}
+    # Each one can be reached with the keyboard and says which box it opens.
+    assert all(h["tabindex"] == "0" and h["role"] == "button" and h["aria-controls"] == "d-" + h["id"]
+               for h in page.highlights)
+
+
+def test_render_html_counts_equal_report_counts(tmp_path):
+    report, text = sample_report(tmp_path)
+    html = render_html(report, text, document_name="总结.txt", facts_name="facts.yaml")
+    page = Page(html)
+    counts = {k: int(page.text(f"count-{k}")) for k in [*report.counts, "placeholder"]}
+    chips = [a["data-verdict"] for a in page.find("li") if "chip" in a.get("class", "")]
+    assert chips == [*report.counts, "placeholder"]
+    assert counts == {**report.counts, "placeholder": len(report.placeholders)}
+    assert report.counts["misattributed"] == 2 and report.counts["mismatch"] == 1
+    assert page.text("result") == f"有 {len(report.flagged)} 处需要核对"
+
+
+def test_render_html_passing_document_says_pass():
+    report = run_check(FIXTURES / "samples" / "篇一.txt", FIXTURES / "facts" / "篇一.yaml")
+    page = Page(render_html(report))
+    assert page.text("result") == "通过"
+    text = (FIXTURES / "samples" / "篇一.txt").read_text(encoding="utf-8")
+    assert "".join(page.doc_text) == text
+
+
+def test_render_html_keeps_every_character_in_order(tmp_path):
+    report, text = sample_report(tmp_path, SAMPLE_TEXT + INJECTION)
+    page = Page(render_html(report, text, document_name="总结.txt", facts_name="facts.yaml"))
+    assert "".join(page.doc_text) == text
+
+
+def test_render_html_injected_markup_stays_text(tmp_path):
+    report, text = sample_report(tmp_path, SAMPLE_TEXT + INJECTION)
+    html = render_html(report, text, document_name="<script>x</script>.txt", facts_name='"><img src=y>')
+    page = Page(html)
+    scripts = page.find("script")
+    assert len(scripts) == 1 and "src" not in scripts[0]  # the page's own script only
+    assert page.find("img") == []
+    assert "document.title='PWNED'" in "".join(page.doc_text)
+    assert "&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;" in html
+    assert "onerror" not in "".join(f"{k}{v}" for _, attrs in page.tags for k, v in attrs.items())
+    # An entity written in the document is shown as written, not decoded.
+    assert "&amp; &lt;b&gt;" in "".join(page.doc_text)
+
+
+def test_render_html_escapes_facts_text(tmp_path):
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(SAMPLE_FACTS.replace("新建宣传栏7个", "新建宣传栏7个</li><script>alert(2)</script>")
+                     .replace("投入资金12.5万元", "投入资金12.5万元<img src=z onerror=alert(1)>"), encoding="utf-8")
+    report = check_text(SAMPLE_TEXT, load_facts(facts), document="总结.txt")
+    page = Page(render_html(report, SAMPLE_TEXT, document_name="总结.txt", facts_name="facts.yaml"))
+    assert page.find("img") == [] and len(page.find("script")) == 1
+    n = next(n for n, m in enumerate(report.mentions, 1) if m.text == "21.5万元")
+    assert "投入资金12.5万元<img src=z onerror=alert(1)>" in page.text(f"d-m-{n}")
+    assert "新建宣传栏7个</li><script>alert(2)</script>" in page.text("unused-list")
+
+
+def test_render_html_detail_box_names_fact_line_verdict_and_reason(tmp_path):
+    report, text = sample_report(tmp_path)
+    page = Page(render_html(report, text, document_name="总结.txt", facts_name="facts.yaml"))
+    n, m = next((n, m) for n, m in enumerate(report.mentions, 1) if m.verdict == "misattributed")
+    box = page.find("div", id=f"d-m-{n}")[0]
+    assert "hidden" in box  # opened by the script on hover, click, Enter or #m-N
+    shown = page.text(f"d-m-{n}")
+    assert "张冠李戴" in shown and f"facts.yaml:{m.fact_line}" in shown and m.fact in shown
+    assert m.reason in shown
+    assert m.fact == "市级媒体刊登信息36篇，省级媒体刊登信息11篇" and m.fact_line == 11
+
+
+def test_render_html_lists_unused_facts_with_lines(tmp_path):
+    report, text = sample_report(tmp_path)
+    html = render_html(report, text, document_name="总结.txt", facts_name="facts.yaml")
+    page = Page(html)
+    unused = page.text("unused-title")
+    assert unused == f"未用到的事实数字（{len(report.unused_facts)}）"
+    items = re.findall(r'<li><span class="ref">(facts\.yaml:\d+)</span>　(.*?)</li>', html)
+    assert [(ref, unescape(re.sub("<[^>]+>", "", body))) for ref, body in items] == [
+        (f"facts.yaml:{u.line}", u.text) for u in report.unused_facts]
+    assert ("facts.yaml:13", "新建宣传栏7个") in [(f"facts.yaml:{u.line}", u.text) for u in report.unused_facts]
+
+
+def test_render_html_lists_flagged_and_derived_numbers(tmp_path):
+    report, text = sample_report(tmp_path)
+    html = render_html(report, text, document_name="总结.txt", facts_name="facts.yaml")
+    links = re.findall(r'<a class="jump" href="#(m-\d+)">', html)
+    expected = [f"m-{n}" for n, m in enumerate(report.mentions, 1) if m.flagged or m.verdict == "derived"]
+    assert links == expected
+
+
+def test_render_html_has_no_external_resources(tmp_path):
+    report, text = sample_report(tmp_path, SAMPLE_TEXT + INJECTION)
+    html = render_html(report, text, document_name="总结.txt", facts_name="facts.yaml")
+    page = Page(html)
+    assert not re.search(r"https?:", html, re.I)
+    assert not re.search(r"@import|url\(", html, re.I)
+    assert all(not a.get("src") for _, a in page.tags)
+    assert all(a["href"].startswith("#") for _, a in page.tags if "href" in a)
+
+
+def test_render_html_policy_allows_exactly_the_page_script(tmp_path):
+    report, text = sample_report(tmp_path)
+    html = render_html(report, text, document_name="总结.txt", facts_name="facts.yaml")
+    script = re.search(r"<script>(.*?)</script>", html, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    policy = Page(html).find("meta", **{"http-equiv": "Content-Security-Policy"})[0]["content"]
+    assert f"script-src 'sha256-{digest}'" in policy and "default-src 'none'" in policy
+
+
+def test_render_html_reads_the_document_when_text_is_omitted(tmp_path):
+    document, facts = write_sample(tmp_path)
+    report = run_check(document, facts)
+    page = Page(render_html(report))
+    assert "".join(page.doc_text) == SAMPLE_TEXT
+    assert "总结.txt" in page.text("top-meta") and "facts.yaml" in page.text("top-meta")
+
+
+def test_render_html_overlapping_placeholder_is_listed_apart(tmp_path):
+    report, text = sample_report(tmp_path)
+    m = next(m for m in report.mentions if m.text == "21.5万元")
+    # A placeholder over part of a mention: the markup must not nest or cross.
+    report = dataclasses.replace(report, placeholders=report.placeholders + [
+        PlaceholderAt(text[m.start + 1:m.end + 2], m.start + 1, m.end + 2, m.line)])
+    html = render_html(report, text, document_name="总结.txt", facts_name="facts.yaml")
+    page = Page(html)
+    assert "".join(page.doc_text) == text
+    assert len(page.highlights) == len(report.mentions) + len(report.placeholders) - 1
+    assert "未能在正文中标出的数字" in html
+
+
+def test_build_segments_adjacent_and_overlapping_spans():
+    def item(ident: str, start: int, end: int, text: str) -> Item:
+        return Item(ident, start, end, "ok", "一致", "✓", text, 1, None, None, "", False)
+
+    text = "共12个村3个社区"
+    items = [item("m-2", 3, 5, "个村"), item("m-1", 1, 4, "12个"), item("m-3", 5, 8, "3个社"),
+             item("m-4", 5, 7, "3个"), item("m-5", 20, 22, "越界")]
+    segments, unplaced = build_segments(text, items)
+    assert "".join(piece for piece, _ in segments) == text
+    assert [(piece, i.id) for piece, i in segments if i] == [("12个", "m-1"), ("3个社", "m-3")]
+    assert sorted(i.id for i in unplaced) == ["m-2", "m-4", "m-5"]
+
+
+def test_htmlreport_import_does_not_load_jinja():
+    code = "import sys, drafter.htmlreport; print('jinja2' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
