@@ -56,13 +56,10 @@ def check_text(text: str, facts, *, allow: Iterable[str] = (), section: str | No
                       for p in f.mention.parts if p[0] == "年")
     checker = _Checker(doc, numbers, years)
     checked = checker.run(mentions)
-    scope = None
-    if section is not None:
-        scope = {st.line for st in facts.statements() if st.section == section}
     unused = [UnusedFact(f.statement.text, f.mention.value, f.mention.unit, f.statement.section,
                          f.statement.line, f.mention.text)
               for f in numbers if not f.weak and id(f) not in checker.used
-              and (scope is None or f.statement.line in scope)]
+              and (section is None or f.statement.section == section)]
     placeholders = [PlaceholderAt(p.text, p.start, p.end, doc.line(p.start))
                     for p in find_placeholders(doc.work)]
     return Report(document, str(facts.path), checked, unused, placeholders, section)

@@ -17,7 +17,7 @@ app = typer.Typer(
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-facts_app = typer.Typer(help="事实文件：校验等。", no_args_is_help=True)
+facts_app = typer.Typer(help="事实文件：校验、YAML 与 Excel 互相转换。", no_args_is_help=True)
 samples_app = typer.Typer(help="范文库：列出、查看、导入范文。", invoke_without_command=True)
 app.add_typer(facts_app, name="facts")
 app.add_typer(samples_app, name="samples")
@@ -107,13 +107,19 @@ def root(
 @app.command("init")
 @reports_errors
 def init_command(
-    path: Annotated[Path, typer.Argument(help="要生成的事实文件路径（默认 facts.yaml）。")] = Path("facts.yaml"),
+    path: Annotated[Optional[Path], typer.Argument(help="要生成的事实文件路径（默认 facts.yaml；加 --xlsx 时默认 facts.xlsx）。", show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="文件已存在时覆盖。")] = False,
+    xlsx: Annotated[bool, typer.Option("--xlsx", help="生成 Excel 模板（.xlsx，工作表“基本信息”和“事实”）而不是 YAML。")] = False,
 ) -> None:
-    """生成一个带中文注释的事实文件模板。"""
-    from drafter.facts import write_template
+    """生成一个带中文注释的事实文件模板（YAML，或加 --xlsx 生成 Excel 模板）。"""
+    if xlsx:
+        from drafter.conversion import write_xlsx_template
 
-    target = write_template(path, force=force)
+        target = write_xlsx_template(path or Path("facts.xlsx"), force=force)
+    else:
+        from drafter.facts import write_template
+
+        target = write_template(path or Path("facts.yaml"), force=force)
     console.print(f"[green]已生成事实文件模板：{escape(str(target))}[/green]")
     console.print(f"填写后运行：drafter facts validate \"{escape(str(target))}\"")
 
@@ -148,7 +154,7 @@ def _validate(file: Path) -> None:
 @facts_app.command("validate")
 @reports_errors
 def facts_validate_command(
-    file: Annotated[Path, typer.Argument(help="事实文件（YAML，UTF-8 或 GBK 编码）。")],
+    file: Annotated[Path, typer.Argument(help="事实文件（YAML，UTF-8 或 GBK 编码；或 Excel .xlsx）。")],
 ) -> None:
     """校验事实文件，列出章节、类型、事实条数和找到的数字。"""
     _validate(file)
@@ -157,7 +163,7 @@ def facts_validate_command(
 @app.command("validate")
 @reports_errors
 def validate_command(
-    file: Annotated[Path, typer.Argument(help="事实文件（YAML，UTF-8 或 GBK 编码）。")],
+    file: Annotated[Path, typer.Argument(help="事实文件（YAML，UTF-8 或 GBK 编码；或 Excel .xlsx）。")],
 ) -> None:
     """校验事实文件（drafter facts validate 的简写）。"""
     _validate(file)
@@ -308,7 +314,7 @@ def _settings(model, base_url, api_key, provider, timeout=120.0, max_retries=2):
 @app.command("draft")
 @reports_errors
 def draft_command(
-    facts: Annotated[Path, typer.Argument(help="事实文件（YAML）。")],
+    facts: Annotated[Path, typer.Argument(help="事实文件（YAML 或 Excel .xlsx）。")],
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="草稿文件（.md），默认为“事实文件名.draft.md”。")] = None,
     force: Annotated[bool, typer.Option("--force", help="草稿文件已存在时覆盖。")] = False,
     model: ModelOption = None, base_url: BaseUrlOption = None, api_key: ApiKeyOption = None,
@@ -348,7 +354,7 @@ def draft_command(
 @app.command("prompt")
 @reports_errors
 def prompt_command(
-    facts: Annotated[Path, typer.Argument(help="事实文件（YAML）。")],
+    facts: Annotated[Path, typer.Argument(help="事实文件（YAML 或 Excel .xlsx）。")],
     section: Annotated[str, typer.Option("--section", help="章节 ID。")],
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出消息列表。")] = False,
     max_prompt_tokens: Annotated[int, typer.Option("--max-prompt-tokens", help="提示词的 token 上限。")] = 8000,

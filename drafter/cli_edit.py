@@ -117,3 +117,49 @@ def diff_command(
     from drafter.views import print_diff
 
     print_diff(console, diff_section(draft, section, version, history=history))
+
+
+@app.command("export")
+@reports_errors
+def export_command(
+    draft: DraftArgument,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Word 文件（.docx）。")],
+    force: Annotated[bool, typer.Option("--force", help="Word 文件已存在时覆盖。")] = False,
+    mark_review: Annotated[bool, typer.Option("--mark-review", help="把需人工核对和起草失败的章节标黄，并在段首注明。")] = False,
+    font_title: Annotated[str, typer.Option("--font-title", help="标题字体。")] = "方正小标宋简体",
+    font_body: Annotated[str, typer.Option("--font-body", help="正文字体（本机没有仿宋_GB2312 时可用 仿宋）。")] = "仿宋_GB2312",
+    font_heading: Annotated[str, typer.Option("--font-heading", help="一级标题（一、）字体。")] = "黑体",
+    font_subheading: Annotated[str, typer.Option("--font-subheading", help="二级标题（（一））字体（本机没有楷体_GB2312 时可用 楷体）。")] = "楷体_GB2312",
+) -> None:
+    """把草稿导出为 Word 文件，版式按 GB/T 9704-2012《党政机关公文格式》。"""
+    from drafter.errors import InputError
+    from drafter.word import WordFonts, export_docx
+
+    if output.exists() and not output.is_dir() and not force:
+        raise InputError("输出文件已存在，没有覆盖", path=output,
+                         hint="如确需覆盖请加 --force，或用 -o 指定其他文件名")
+    fonts = WordFonts(title=font_title, body=font_body, heading1=font_heading, heading2=font_subheading)
+    result = export_docx(draft, output, fonts=fonts, mark_review=mark_review)
+    console.print(f"[green]已导出 {escape(str(result.output))}：{result.sections} 节，"
+                  f"{result.paragraphs} 段，约 {result.pages_estimate} 页（A4，每页 22 行、每行 28 字）。[/green]")
+    if result.review_marked:
+        notify(f"有 {result.review_marked} 节需要人工核对，已在文档中标黄。")
+    elif mark_review:
+        console.print("没有需要人工核对的章节。")
+
+
+@facts_app.command("convert")
+@reports_errors
+def facts_convert_command(
+    source: Annotated[Path, typer.Argument(help="要转换的事实文件（.yaml 或 .xlsx）。")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="转换结果（.xlsx 或 .yaml），方向由扩展名决定。")],
+    force: Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖。")] = False,
+) -> None:
+    """在 YAML 和 Excel（.xlsx）之间转换事实文件，内容和含义完全相同。"""
+    from drafter.conversion import convert_facts
+    from drafter.facts import load_facts
+
+    notify(load_facts(source).notice)
+    target = convert_facts(source, output, force=force)
+    console.print(f"[green]已转换：{escape(str(source))} → {escape(str(target))}[/green]")
+    console.print(f"校验：drafter facts validate \"{escape(str(target))}\"")

@@ -208,7 +208,11 @@ def diff_section(draft_path: str | Path, section_id: str, number: int | None = N
     draft_path = Path(draft_path)
     _, draft = read_draft(draft_path)
     current = normalize(draft.section(section_id).body(draft.text))
-    with History.open(history_path(draft_path, history)) as store:
+    store_path = history_path(draft_path, history)
+    if not store_path.exists():
+        raise HistoryError("这份草稿还没有历史记录", path=store_path,
+                           hint="用 drafter draft 或 drafter regenerate 生成后才有历史；历史数据库在别处时用 --history 指定")
+    with History.open(store_path) as store:
         if number is not None:
             version = store.version(draft_path, section_id, number)
         else:
@@ -229,7 +233,12 @@ def section_history(draft_path: str | Path, section_id: str | None = None, *,
     from drafter.history import History, history_path, locked
 
     draft_path = Path(draft_path)
-    with History.open(history_path(draft_path, history)) as store:
+    store_path = history_path(draft_path, history)
+    if not store_path.exists():
+        if not draft_path.exists():
+            raise InputError("草稿文件不存在", path=draft_path, hint="请检查文件名和所在文件夹")
+        return []  # nothing recorded yet: not a reason to create a database
+    with History.open(store_path) as store:
         if draft_path.exists():
             _, draft = read_draft(draft_path)
             if section_id is not None:

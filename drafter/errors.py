@@ -11,8 +11,9 @@ class DrafterError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, *, path: str | Path | None = None, line: int | None = None,
-                 field: str | None = None, hint: str | None = None):
+                 field: str | None = None, hint: str | None = None, sheet: str | None = None):
         self.message = message
+        self.sheet = sheet  # a workbook's sheet: `line` is then its row
         self.path = str(path) if path is not None else None
         self.line = line
         self.field = field
@@ -20,9 +21,11 @@ class DrafterError(Exception):
         super().__init__(self.render())
 
     def location(self) -> str:
-        """Where the problem is, as `file:line` (or just the file)."""
+        """Where the problem is, as `file:line`, `file 工作表“事实”第7行` (or just the file)."""
         if self.path is None:
             return ""
+        if self.sheet:
+            return f"{self.path} 工作表“{self.sheet}”" + (f"第{self.line}行" if self.line else "")
         return f"{self.path}:{self.line}" if self.line else self.path
 
     def render(self) -> str:

@@ -85,7 +85,7 @@ class Facts:
         """Every statement that may carry a number, in file order (header, facts, sections)."""
         out = list(self.header) + list(self.facts)
         for sec in self.sections:
-            out.append(Statement(sec.title, sec.title_line, f"{_sec_field(sec)}.title", sec.id))
+            out.append(Statement(sec.title, sec.title_line, f"sections[{sec.index}].title", sec.id))
             out.extend(sec.facts)
         return sorted(out, key=lambda s: s.line)
 
@@ -104,12 +104,11 @@ class Facts:
                          hint=f"可用的章节 ID：{ids}")
 
 
-def _sec_field(sec: Section) -> str:
-    return f"sections[{sec.index}]"
-
-
 def load_facts(path: str | Path) -> Facts:
-    """Load and validate a facts file; raise FactsError naming file, line and field."""
+    """Load and validate a facts file (YAML or Excel .xlsx); raise FactsError naming where and what."""
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        from drafter.workbook import load_workbook_facts
+        return load_workbook_facts(path)
     decoded = read_text(path, what="事实文件", max_bytes=MAX_FACTS_BYTES)
     return parse_facts(decoded)
 

@@ -77,7 +77,7 @@ def read_document(path: Path):
     from drafter.files import read_text
 
     if Path(path).suffix.lower() == ".docx":
-        from drafter.word import extract_docx_text
+        from drafter.wordtext import extract_docx_text
 
         return extract_docx_text(Path(path))
     return read_text(path, what="文档")

@@ -34,6 +34,10 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-extensions", "--disable-dev-shm-usage", "--disable-crash-reporter",
          "--no-default-browser-check")
 
+if BROWSER is None and os.environ.get("DRAFTER_REQUIRE_BROWSER"):
+    # CI installs chromium and sets this: a browser test that silently skipped would prove nothing.
+    raise RuntimeError("DRAFTER_REQUIRE_BROWSER is set but no chromium/chrome binary was found")
+
 pytestmark = pytest.mark.skipif(
     BROWSER is None, reason="没有找到 chromium / chromium-browser / google-chrome，跳过浏览器测试"
                             "（Debian：apt-get install chromium fonts-noto-cjk）")
