@@ -49,6 +49,8 @@ def regenerate_command(
     if result.edited:
         notify("这些章节在上次写入后被手工修改过，修改内容已先存为一个版本：" + "、".join(result.edited))
     console.print(regenerate_summary(result))
+    if result.cache_hits:
+        notify(f"有 {result.cache_hits} 次模型请求与以前完全相同，直接使用了缓存的回答（想要另一种写法请加 --no-cache）")
     for s in result.outcomes:
         if s.note:
             err_console.print(f"[yellow]{escape(s.id)}：{escape(s.note)}[/yellow]", soft_wrap=True)
@@ -144,6 +146,8 @@ def export_command(
                   f"{result.paragraphs} 段，约 {result.pages_estimate} 页（A4，每页 22 行、每行 28 字）。[/green]")
     if result.review_marked:
         notify(f"有 {result.review_marked} 节需要人工核对，已在文档中标黄。")
+    elif result.needs_review:
+        notify(f"这些章节的数字还需要人工核对：{'、'.join(result.needs_review)}（加 --mark-review 可在文档中标黄）")
     elif mark_review:
         console.print("没有需要人工核对的章节。")
 

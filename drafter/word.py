@@ -71,6 +71,7 @@ class ExportResult:
     pages_estimate: int
     sections: int
     review_marked: int
+    needs_review: tuple[str, ...] = ()  # ids of needs-review / failed sections, marked or not
 
 
 @dataclass
@@ -121,7 +122,8 @@ def export_docx(draft_path: Path, output: Path, *, fonts: WordFonts | None = Non
     data = _build(blocks, fonts or WordFonts(), marked, str(draft.meta.get("unit") or ""))
     write_atomic_bytes(output, data)
     return ExportResult(output, len(blocks), _pages(blocks), len(draft.sections),
-                        sum(1 for sid in marked if any(b.section == sid for b in blocks)))
+                        sum(1 for sid in marked if any(b.section == sid for b in blocks)),
+                        tuple(_review_sections(draft)))
 
 
 def _draft_blocks(draft: Draft) -> list[_Block]:

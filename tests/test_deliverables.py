@@ -137,3 +137,15 @@ def test_deliverables_xlsx_error_names_sheet_and_row(run, tmp_path):
     assert "工作表“事实”第3行" in result.stderr and "类型" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "d.md").exists()
     assert xlsx.read_bytes() == before
+
+
+def test_deliverables_export_tells_which_sections_still_need_review(run, draft, tmp_path):
+    text = draft.read_text(encoding="utf-8")
+    draft.write_text(text.replace("publicity:\n    title: 加大宣传力度\n    status: passed",
+                                  "publicity:\n    title: 加大宣传力度\n    status: needs-review", 1),
+                     encoding="utf-8")
+    plain = run("export", draft, "-o", tmp_path / "a.docx")
+    assert plain.exit_code == 0
+    assert "publicity" in plain.stderr and "--mark-review" in plain.stderr
+    marked = run("export", draft, "-o", tmp_path / "b.docx", "--mark-review")
+    assert "已在文档中标黄" in marked.stderr
