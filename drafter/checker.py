@@ -20,7 +20,8 @@ from drafter.context import Neighbors, quoted, words_before
 from drafter.matching import Relation, date_matches, grams, group, relate, same_written_number
 from drafter.numbers import REASON_ARTICLE, Mention, extract_mentions, find_placeholders
 from drafter.phrases import quoted_names
-from drafter.report import FLAGGED, VERDICTS, CheckedMention, PlaceholderAt, Report, UnusedFact
+from drafter.report import (FLAGGED, VERDICTS, CheckedMention, PlaceholderAt, Report, UnusedFact,
+                            fact_location)
 from drafter.scope import Doc, facts_from_front_matter, prepare
 
 __all__ = ["FLAGGED", "VERDICTS", "CheckedMention", "Report", "check_text", "run_check"]
@@ -54,10 +55,10 @@ def check_text(text: str, facts, *, allow: Iterable[str] = (), section: str | No
     numbers = _fact_numbers(facts, allowed, names)
     years = frozenset(p[1] for f in numbers if f.statement.section is None
                       for p in f.mention.parts if p[0] == "年")
-    checker = _Checker(doc, numbers, years)
+    checker = _Checker(doc, numbers, years, facts.path)
     checked = checker.run(mentions)
     unused = [UnusedFact(f.statement.text, f.mention.value, f.mention.unit, f.statement.section,
-                         f.statement.line, f.mention.text)
+                         f.statement.line, f.mention.text, fact_location(facts.path, f.statement))
               for f in numbers if not f.weak and id(f) not in checker.used
               and (section is None or f.statement.section == section)]
     placeholders = [PlaceholderAt(p.text, p.start, p.end, doc.line(p.start))
@@ -80,8 +81,9 @@ def _fact_numbers(facts, allowed: list[str], names: list[str]) -> list[FactNumbe
 class _Checker:
     """Holds the facts index while verdicts are given, and remembers which facts were used."""
 
-    def __init__(self, doc: Doc, numbers: list[FactNumber], years: frozenset[int]):
+    def __init__(self, doc: Doc, numbers: list[FactNumber], years: frozenset[int], facts_path=""):
         self.doc = doc
+        self.facts_path = facts_path
         self.numbers = numbers
         self.years = years
         self.used: set[int] = set()
@@ -344,7 +346,8 @@ class _Checker:
         return CheckedMention(m, self.doc.line(m.start), verdict, reason,
                               st.text if st is not None else None,
                               st.line if st is not None else None,
-                              self.doc.snippet(m), fact)
+                              self.doc.snippet(m), fact,
+                              fact_location(self.facts_path, st) if st is not None else None)
 
 
 def _fact_of(op) -> FactNumber | None:

@@ -293,9 +293,10 @@ async def _draft_with_model(model, framed: Facts, facts: Facts, sec: Section, pr
 
 def _problem(mention, facts: Facts, sec: Section) -> dict:
     """What the repair message says about one flagged number."""
-    name = facts.path.name
-    nearby = [f"{s.text}（{name}:{s.line}）" for s in sec.facts]
+    from drafter.report import fact_location
+
+    nearby = [f"{s.text}（{fact_location(facts.path, s)}）" for s in sec.facts]
     if mention.fact and not any(mention.fact in n for n in nearby):
-        nearby.insert(0, f"{mention.fact}（{name}:{mention.fact_line}）")
+        nearby.insert(0, f"{mention.fact}（{mention.fact_location}）")
     return {"text": mention.text, "verdict": mention.verdict, "reason": mention.reason,
             "context": getattr(mention, "context", "") or mention.text, "nearby_facts": nearby}

@@ -119,7 +119,8 @@ def build_segments(text: str, items: list[Item]) -> tuple[list[tuple[str, Item |
 
 def _items(report: Report, text: str, facts_name: str, names: dict[str, str]) -> list[Item]:
     items = [Item(f"m-{n}", m.start, m.end, m.verdict, names[m.verdict], MARKS[m.verdict], m.text,
-                  m.line, m.fact, f"{facts_name}:{m.fact_line}" if m.fact_line is not None else None,
+                  m.line, m.fact, (m.fact_location or f"{facts_name}:{m.fact_line}")
+                  if m.fact_line is not None else None,
                   m.reason or "", m.flagged)
              for n, m in enumerate(report.mentions, 1)]
     items += [Item(f"p-{n}", p.start, p.end, PLACEHOLDER, PLACEHOLDER_NAME, MARKS[PLACEHOLDER], p.text,
@@ -133,7 +134,7 @@ def _unused(u, facts_name: str) -> dict:
     at = u.text.find(u.mention) if u.mention else -1
     before, number, after = (u.text[:at], u.mention, u.text[at + len(u.mention):]) if at >= 0 else (
         u.text, "", "")
-    return {"ref": f"{facts_name}:{u.line}", "before": before, "number": number, "after": after,
+    return {"ref": u.location or f"{facts_name}:{u.line}", "before": before, "number": number, "after": after,
             "section": u.section}
 
 

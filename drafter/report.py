@@ -36,6 +36,7 @@ class CheckedMention:
     fact_line: int | None = None
     context: str = ""              # a short snippet of the document around the mention
     fact_number: Any = None        # the matched FactNumber (Python only)
+    fact_location: str | None = None  # where the fact is, for a reader: facts.yaml:12, or a sheet and row
 
     @property
     def text(self) -> str:
@@ -60,7 +61,8 @@ class CheckedMention:
         return {"text": m.text, "start": m.start, "end": m.end, "line": self.line,
                 "value": json_value(m.value), "unit": m.unit, "verdict": self.verdict,
                 "fact": self.fact, "fact_line": self.fact_line, "reason": self.reason,
-                "kind": m.kind, "approx": m.approx, "context": self.context}
+                "kind": m.kind, "approx": m.approx, "context": self.context,
+                "fact_location": self.fact_location}
 
 
 class UnusedFact(NamedTuple):
@@ -72,10 +74,12 @@ class UnusedFact(NamedTuple):
     section: str | None
     line: int
     mention: str = ""   # the number as written in the statement, e.g. 81户
+    location: str = ""  # facts.yaml:12, or facts.xlsx 工作表“事实”第7行
 
     def to_json_dict(self) -> dict:
         return {"text": self.text, "value": json_value(self.value), "unit": self.unit,
-                "section": self.section, "line": self.line, "mention": self.mention}
+                "section": self.section, "line": self.line, "mention": self.mention,
+                "location": self.location}
 
 
 class PlaceholderAt(NamedTuple):
@@ -127,3 +131,20 @@ class Report:
                 "unused_facts": [u.to_json_dict() for u in self.unused_facts],
                 "placeholders": [p.to_json_dict() for p in self.placeholders],
                 "counts": self.counts}
+
+
+# Workbook facts keep each statement's row in its own sheet; which sheet follows from its field.
+_SHEET_OF_HEADER = ("unit", "period", "campaign", "title", "author", "date")
+
+
+def fact_location(path, statement) -> str:
+    """Where a facts statement is, for a reader: `facts.yaml:12` or `facts.xlsx 工作表“事实”第7行`."""
+    from pathlib import Path
+
+    name = Path(path).name
+    if Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
+        return f"{name}:{statement.line}"
+    field = statement.field or ""
+    sheet = ("基本信息" if field in _SHEET_OF_HEADER or field.startswith("allow")
+             else "全文事实" if field.startswith("facts[") else "事实")
+    return f"{name} 工作表“{sheet}”第{statement.line}行"

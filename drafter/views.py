@@ -100,7 +100,7 @@ def check_report(console: Console, report, *, show_all: bool = False) -> None:
     for m in rows:
         style = VERDICT_STYLES[m.verdict]
         context = escape(m.context or m.text).replace(escape(m.text), f"[bold]{escape(m.text)}[/bold]", 1)
-        fact = f"{escape(facts_name)}:{m.fact_line}　{escape(m.fact)}" if m.fact else (
+        fact = f"{escape(m.fact_location or facts_name)}　{escape(m.fact)}" if m.fact else (
             "（事实中没有可对照的数字）" if m.flagged else "")
         table.add_row(str(m.line), context, f"[{style}]{VERDICT_NAMES[m.verdict]}[/{style}]", fact,
                       escape(m.reason or ""))
@@ -112,10 +112,11 @@ def check_report(console: Console, report, *, show_all: bool = False) -> None:
                                        if hidden else ""))
     if report.unused_facts:
         unused = Table(title="未用到的事实数字（文档中没有提到）", title_justify="left")
-        for column in ("事实文件行", "章节", "数字", "事实"):
+        for column in ("事实文件位置", "章节", "数字", "事实"):
             unused.add_column(column)
         for u in report.unused_facts:
-            unused.add_row(str(u.line), escape(u.section or "（全文）"), escape(u.mention), escape(u.text))
+            unused.add_row(escape(u.location or str(u.line)), escape(u.section or "（全文）"), escape(u.mention),
+                           escape(u.text))
         console.print(unused)
     if report.placeholders:
         marks = "、".join(f"第 {p.line} 行“{escape(p.text)}”" for p in report.placeholders)

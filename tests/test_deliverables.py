@@ -149,3 +149,20 @@ def test_deliverables_export_tells_which_sections_still_need_review(run, draft, 
     assert "publicity" in plain.stderr and "--mark-review" in plain.stderr
     marked = run("export", draft, "-o", tmp_path / "b.docx", "--mark-review")
     assert "已在文档中标黄" in marked.stderr
+
+
+def test_deliverables_check_report_cites_xlsx_facts_by_sheet_and_row(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")
+    xlsx = tmp_path / "facts.xlsx"
+    assert run("facts", "convert", FIXTURES / "facts" / "篇一.yaml", "-o", xlsx).exit_code == 0
+    doc = tmp_path / "总结.txt"
+    sample = (FIXTURES / "samples" / "篇一.txt").read_text(encoding="utf-8")
+    doc.write_text(sample.replace("宣传栏有7个", "宣传栏有8个"), encoding="utf-8")
+    text = run("check", doc, "--facts", xlsx)
+    assert text.exit_code == 1
+    assert "facts.xlsx 工作表“事实”第" in text.stdout
+    data = json.loads(run("check", doc, "--facts", xlsx, "--format", "json").stdout)
+    cited = [m["fact_location"] for m in data["mentions"] if m["fact"]]
+    assert cited and all(c.startswith("facts.xlsx 工作表“") and c.endswith("行") for c in cited)
+    yaml_data = json.loads(run("check", doc, "--facts", FIXTURES / "facts" / "篇一.yaml", "--format", "json").stdout)
+    assert all(m["fact_location"] == f"篇一.yaml:{m['fact_line']}" for m in yaml_data["mentions"] if m["fact"])
