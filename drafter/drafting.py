@@ -93,7 +93,8 @@ def draft_document(facts_path: str | Path, output: str | Path | None, *, setting
                    use_cache: bool = True) -> DraftResult:
     """Draft every section of a facts file, check and repair each, write the draft atomically."""
     from drafter.editing import record_sections, sync_edits
-    from drafter.history import History, history_path, locked
+    from drafter.history import History, history_path
+    from drafter.locking import locked
 
     facts = load_facts(facts_path)
     output = Path(output) if output is not None else default_output(Path(facts_path))

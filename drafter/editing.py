@@ -114,7 +114,8 @@ def regenerate_sections(draft_path: str | Path, section_ids: list[str], *, setti
                         max_repairs: int = 2, max_prompt_tokens: int = 8000, samples: Path | None = None,
                         on_event: Events | None = None) -> RegenerateResult:
     """Redraft these sections (check and repair as in drafting) and replace only their bodies."""
-    from drafter.history import History, history_path, locked
+    from drafter.history import History, history_path
+    from drafter.locking import locked
 
     draft_path = Path(draft_path)
     ids = list(dict.fromkeys(section_ids))
@@ -172,7 +173,8 @@ def restore_section(draft_path: str | Path, section_id: str, number: int, *,
                     history: Path | None = None, facts: Path | None = None) -> RestoreResult:
     """Put version `number` of a section back into the draft, recorded as a new version."""
     from drafter.checker import check_text
-    from drafter.history import History, history_path, locked
+    from drafter.history import History, history_path
+    from drafter.locking import locked
 
     draft_path = Path(draft_path)
     with locked(draft_path), History.open(history_path(draft_path, history)) as store:
@@ -230,7 +232,8 @@ def section_history(draft_path: str | Path, section_id: str | None = None, *,
                     history: Path | None = None) -> list:
     """Every stored version (of one section, or all), after saving hand edits made since the last write."""
     from drafter.errors import DrafterError
-    from drafter.history import History, history_path, locked
+    from drafter.history import History, history_path
+    from drafter.locking import locked
 
     draft_path = Path(draft_path)
     store_path = history_path(draft_path, history)

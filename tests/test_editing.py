@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from drafter.document import parse_draft
-from drafter.history import History, locked
+from drafter.history import History
+from drafter.locking import locked
 from drafter.testing import FakeOpenAIServer, Reply
 from test_drafting import section_of
 

@@ -14,7 +14,8 @@ import pytest
 from drafter.backends import Usage
 from drafter.errors import DrafterError, InputError
 from drafter.history import (HISTORY_DIR, HISTORY_FILE, MIGRATIONS, ORIGINS, DraftLockedError, History,
-                             HistoryError, history_path, lock_path, locked, migrate)
+                             HistoryError, history_path, migrate)
+from drafter.locking import lock_path, locked
 
 REPO = Path(__file__).resolve().parents[1]
 MESSAGES = [{"role": "system", "content": "你是乡镇办公室的文字秘书。"},
@@ -327,7 +328,7 @@ def test_two_connections_interleave(draft):
 HOLDER = """
     import sys, time
     from pathlib import Path
-    from drafter.history import locked
+    from drafter.locking import locked
     with locked(Path(sys.argv[1])):
         print("held", flush=True)
         if sys.argv[2] == "stdin":
