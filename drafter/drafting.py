@@ -135,9 +135,13 @@ def draft_document(facts_path: str | Path, output: str | Path | None, *, setting
         result = DraftResult(output, facts, settings.describe(), outcomes, time.monotonic() - started,
                              offline=settings.kind == "offline", cache_hits=getattr(model, "hits", 0),
                              history=store_path)
-        text = render_result(result, framed, settings)
-        write_atomic(output, text)
-        record_sections(store, run_id, output, text, outcomes, settings, origin="drafted")
+        try:
+            text = render_result(result, framed, settings)
+            write_atomic(output, text)
+            record_sections(store, run_id, output, text, outcomes, settings, origin="drafted")
+        except BaseException:
+            store.finish_run(run_id, status="failed", note="写出草稿时出错")
+            raise
         store.finish_run(run_id, status="ok" if result.ok else "partial")
     return result
 

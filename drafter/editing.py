@@ -155,14 +155,19 @@ def regenerate_sections(draft_path: str | Path, section_ids: list[str], *, setti
         for sec, o in sorted(zip(targets, outcomes), key=lambda pair: pair[0].start, reverse=True):
             if o.id in keep:
                 text = replace_section(text, sec, o.text or FAILED_BODY)
-        if keep:
-            entries = {o.id: _status_entry(draft, o) for o in outcomes if o.id in keep}
-            changed = draft.meta.get("facts_sha256") not in (None, loaded.sha256)
-            fields = {"facts_sha256": loaded.sha256} if changed else None
-            text = update_front_matter(text, sections=entries, fields=fields, path=draft_path)
-            write_like(draft_path, text, decoded)
-        record_sections(store, run_id, draft_path, text, outcomes, settings, origin="regenerated",
-                        instruction=instruction, written=keep)
+        try:
+            if keep:
+                if draft.body_start:  # an editor may have removed the front matter: then no status to keep
+                    entries = {o.id: _status_entry(draft, o) for o in outcomes if o.id in keep}
+                    changed = draft.meta.get("facts_sha256") not in (None, loaded.sha256)
+                    fields = {"facts_sha256": loaded.sha256} if changed else None
+                    text = update_front_matter(text, sections=entries, fields=fields, path=draft_path)
+                write_like(draft_path, text, decoded)
+            record_sections(store, run_id, draft_path, text, outcomes, settings, origin="regenerated",
+                            instruction=instruction, written=keep)
+        except BaseException:
+            store.finish_run(run_id, status="failed", note="写入草稿时出错，草稿没有改动")
+            raise
         store.finish_run(run_id, status="ok" if len(keep) == len(ids) and all(
             o.status == "passed" for o in outcomes) else "partial" if keep else "failed")
     return RegenerateResult(draft_path, outcomes, [o.id for o in outcomes if o.id in keep], notices,
@@ -189,7 +194,8 @@ def restore_section(draft_path: str | Path, section_id: str, number: int, *,
         if flagged is not None:
             entry["status"] = "passed" if flagged == 0 else "needs-review"
         text = replace_section(decoded.text, sec, version.text)
-        text = update_front_matter(text, sections={section_id: entry}, path=draft_path)
+        if draft.body_start:
+            text = update_front_matter(text, sections={section_id: entry}, path=draft_path)
         write_like(draft_path, text, decoded)
         run_id = store.start_run(command="restore", draft=draft_path, facts=None, facts_sha256=None,
                                  backend=None, model=None, base_url=None)

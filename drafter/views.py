@@ -92,7 +92,9 @@ def check_report(console: Console, report, *, show_all: bool = False) -> None:
     # counted below and listed with --all.
     rows = [m for m in report.mentions if show_all or m.flagged or m.verdict == "derived"]
     table = Table(title=f"数字核对：{escape(report.document)}", title_justify="left")
-    table.add_column("行", justify="right", no_wrap=True)
+    # A Word document's text is read a paragraph (or table row) a line: say 段 so it can be found.
+    word = report.document.lower().endswith(".docx")
+    table.add_column("段" if word else "行", justify="right", no_wrap=True)
     table.add_column("数字（上下文）", overflow="fold", ratio=3)
     table.add_column("结论", no_wrap=True)
     table.add_column("对照的事实", overflow="fold", ratio=3)

@@ -79,6 +79,7 @@ def test_deliverables_docx_text_report_points_at_paragraphs(run, draft, tmp_path
     result = run("check", docx, "--facts", FIXTURES / "facts" / "篇一.yaml")
     assert result.exit_code == 1
     assert "8个" in result.stdout  # the context shown is the Word paragraph's own text
+    assert "┃ 段 ┃" in result.stdout.replace(" ", " ")  # numbered by paragraph, as Word users count
 
 
 @pytest.mark.parametrize("facts", FACT_FILES, ids=lambda p: p.stem)

@@ -342,3 +342,16 @@ def test_editing_regenerate_keeps_the_file_mode_and_new_files_are_not_private(ru
     out.chmod(0o640)
     assert run("regenerate", out, "--section", "measures", "--model", "offline").exit_code == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o640
+
+
+def test_editing_draft_without_front_matter_still_regenerates_with_facts_given(run, drafted, facts):
+    text = drafted.read_text(encoding="utf-8")
+    bare = text[parse_draft(text).body_start:]  # an editor deleted the front matter
+    drafted.write_text(bare, encoding="utf-8")
+    missing = run("regenerate", drafted, "--section", "measures", "--model", "offline")
+    assert missing.exit_code == 2 and "--facts" in missing.stderr
+    result = run("regenerate", drafted, "--section", "measures", "--model", "offline", "--facts", facts)
+    assert result.exit_code == 0, result.stderr
+    new = drafted.read_text(encoding="utf-8")
+    assert outside(new, "measures") == outside(bare, "measures")
+    assert "宣传栏7个" in parse_draft(new).section("measures").body(new)
