@@ -9,16 +9,17 @@ from typing import Annotated, Optional
 import typer
 
 from drafter import __version__
+from drafter.cli_locale import ChineseCommand, ChineseGroup
 from drafter.errors import DrafterError
 
 # Tracebacks with locals could print an API key: keep Python's plain traceback for real bugs.
 app = typer.Typer(
-    help="drafter：根据事实文件起草乡镇工作总结，并核对草稿中的每一个数字。",
+    cls=ChineseGroup, help="drafter：根据事实文件起草乡镇工作总结，并核对草稿中的每一个数字。",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-facts_app = typer.Typer(help="事实文件：校验、YAML 与 Excel 互相转换。", no_args_is_help=True)
-samples_app = typer.Typer(help="范文库：列出、查看、导入范文。", invoke_without_command=True)
+facts_app = typer.Typer(cls=ChineseGroup, help="事实文件：校验、YAML 与 Excel 互相转换。", no_args_is_help=True)
+samples_app = typer.Typer(cls=ChineseGroup, help="范文库：列出、查看、导入范文。", invoke_without_command=True)
 app.add_typer(facts_app, name="facts")
 app.add_typer(samples_app, name="samples")
 
@@ -104,7 +105,7 @@ def root(
     """drafter：根据事实文件起草乡镇工作总结，并核对草稿中的每一个数字。"""
 
 
-@app.command("init")
+@app.command("init", cls=ChineseCommand)
 @reports_errors
 def init_command(
     path: Annotated[Optional[Path], typer.Argument(help="要生成的事实文件路径（默认 facts.yaml；加 --xlsx 时默认 facts.xlsx）。", show_default=False)] = None,
@@ -151,7 +152,7 @@ def _validate(file: Path) -> None:
                   f"{sum(r.statements for r in rows)} 条事实，{total} 个数字。[/green]")
 
 
-@facts_app.command("validate")
+@facts_app.command("validate", cls=ChineseCommand)
 @reports_errors
 def facts_validate_command(
     file: Annotated[Path, typer.Argument(help="事实文件（YAML，UTF-8 或 GBK 编码；或 Excel .xlsx）。")],
@@ -160,7 +161,7 @@ def facts_validate_command(
     _validate(file)
 
 
-@app.command("validate")
+@app.command("validate", cls=ChineseCommand)
 @reports_errors
 def validate_command(
     file: Annotated[Path, typer.Argument(help="事实文件（YAML，UTF-8 或 GBK 编码；或 Excel .xlsx）。")],
@@ -202,7 +203,7 @@ def _kind(kind: str) -> str:
     return f"{kind}（{KIND_NAMES.get(kind, kind)}）"
 
 
-@samples_app.command("show")
+@samples_app.command("show", cls=ChineseCommand)
 @reports_errors
 def samples_show_command(
     name: Annotated[str, typer.Argument(help="范文名称，例如 篇一。")],
@@ -223,7 +224,7 @@ def samples_show_command(
         console.print(escape(sec.text), soft_wrap=True)
 
 
-@samples_app.command("import")
+@samples_app.command("import", cls=ChineseCommand)
 @reports_errors
 def samples_import_command(
     seed: Annotated[Path, typer.Argument(help="含多篇范文（篇一、篇二……）的文本文件。")],
@@ -239,7 +240,7 @@ def samples_import_command(
     console.print(f"[green]共 {len(written)} 篇范文。查看：drafter samples --samples \"{escape(str(output))}\"[/green]")
 
 
-@app.command("check")
+@app.command("check", cls=ChineseCommand)
 @reports_errors
 def check_command(
     document: Annotated[Path, typer.Argument(help="要核对的文档（.txt、.md 或 Word .docx；文本文件可为 UTF-8 或 GBK 编码）。")],
@@ -311,7 +312,7 @@ def _settings(model, base_url, api_key, provider, timeout=120.0, max_retries=2):
     return settings
 
 
-@app.command("draft")
+@app.command("draft", cls=ChineseCommand)
 @reports_errors
 def draft_command(
     facts: Annotated[Path, typer.Argument(help="事实文件（YAML 或 Excel .xlsx）。")],
@@ -351,7 +352,7 @@ def draft_command(
     raise typer.Exit(1)
 
 
-@app.command("prompt")
+@app.command("prompt", cls=ChineseCommand)
 @reports_errors
 def prompt_command(
     facts: Annotated[Path, typer.Argument(help="事实文件（YAML 或 Excel .xlsx）。")],
@@ -392,7 +393,7 @@ def prompt_command(
     notify(TOKEN_NOTE)
 
 
-@app.command("models")
+@app.command("models", cls=ChineseCommand)
 @reports_errors
 def models_command(
     provider: ProviderOption = None, base_url: BaseUrlOption = None, api_key: ApiKeyOption = None,

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from drafter.cli_locale import ChineseCommand
 from drafter.cli import (ApiKeyOption, BaseUrlOption, ModelOption, ProviderOption, RetriesOption,
                          SamplesOption, TimeoutOption, _settings, app, console, err_console, escape,
                          facts_app, notify, reports_errors)
@@ -18,7 +19,7 @@ NoCacheOption = Annotated[bool, typer.Option(
     "--no-cache", help="不使用已缓存的模型回答，重新请求模型。")]
 
 
-@app.command("regenerate")
+@app.command("regenerate", cls=ChineseCommand)
 @reports_errors
 def regenerate_command(
     draft: DraftArgument,
@@ -67,7 +68,7 @@ def regenerate_command(
     raise typer.Exit(1)
 
 
-@app.command("history")
+@app.command("history", cls=ChineseCommand)
 @reports_errors
 def history_command(
     draft: DraftArgument,
@@ -87,7 +88,7 @@ def history_command(
                   f"恢复：drafter restore \"{escape(str(draft))}\" --section 章节ID --version 版本号")
 
 
-@app.command("restore")
+@app.command("restore", cls=ChineseCommand)
 @reports_errors
 def restore_command(
     draft: DraftArgument,
@@ -106,7 +107,7 @@ def restore_command(
                   + (f"，数字核对：{status}" if status else "") + "。[/green]")
 
 
-@app.command("diff")
+@app.command("diff", cls=ChineseCommand)
 @reports_errors
 def diff_command(
     draft: DraftArgument,
@@ -121,7 +122,7 @@ def diff_command(
     print_diff(console, diff_section(draft, section, version, history=history))
 
 
-@app.command("export")
+@app.command("export", cls=ChineseCommand)
 @reports_errors
 def export_command(
     draft: DraftArgument,
@@ -152,7 +153,7 @@ def export_command(
         console.print("没有需要人工核对的章节。")
 
 
-@facts_app.command("convert")
+@facts_app.command("convert", cls=ChineseCommand)
 @reports_errors
 def facts_convert_command(
     source: Annotated[Path, typer.Argument(help="要转换的事实文件（.yaml 或 .xlsx）。")],

@@ -100,3 +100,31 @@ def test_cli_check_path_imports_no_model_libraries():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["nosuch"], "没有命令 “nosuch”"),
+    (["draft"], "缺少参数 facts"),
+    (["draft", "x.yaml", "--concurrency", "abc"], "--concurrency 的值不对：“abc” 不是整数"),
+    (["check", "a.txt", "b.txt"], "多余的参数：b.txt（路径含空格时请加引号）"),
+    (["draft", "x.yaml", "--forc"], "没有选项 --forc，是不是想用 --force？"),
+    (["regenerate", "d.md"], "缺少选项 --section"),
+    (["restore", "d.md", "--section", "a", "--version", "二"], "--version 的值不对：“二” 不是整数"),
+])
+def test_cli_usage_errors_are_one_chinese_line_with_exit_2(run, args, expected):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert f"错误：{expected}" in result.stderr
+    assert "--help" in result.stderr  # says where to look next
+    for english in ("Error:", "Usage:", "Try '", "Traceback"):
+        assert english not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("args", [["--help"], ["draft", "--help"], ["facts", "--help"], ["export", "--help"]])
+def test_cli_help_pages_have_no_english_boilerplate(run, args):
+    result = run(*args)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("用法：")
+    assert "显示本帮助并退出" in result.stdout
+    for english in ("Usage:", "Options:", "Commands:", "Show this message", "[default:", "[required]"):
+        assert english not in result.stdout
