@@ -286,7 +286,7 @@ def check_command(
         write_atomic(output, text)
         err_console.print(f"报告已写入 {escape(str(output))}")
     elif text is not None:
-        print(text, end="")
+        write_json(text)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -376,11 +376,11 @@ def prompt_command(
     framed.section(section)
     prompt = build_prompt(framed, section, corpus=load_corpus(samples), max_prompt_tokens=max_prompt_tokens)
     if as_json:
-        print(json.dumps({"section": section, "messages": prompt.messages, "tokens": prompt.tokens,
+        write_json(json.dumps({"section": section, "messages": prompt.messages, "tokens": prompt.tokens,
                           "shared_tokens": prompt.shared_tokens, "references": prompt.references,
                           "dropped_references": prompt.dropped_references,
                           "target_chars": prompt.target_chars, "max_tokens": prompt.max_tokens,
-                          "token_note": TOKEN_NOTE}, ensure_ascii=False, indent=2))
+                          "token_note": TOKEN_NOTE}, ensure_ascii=False, indent=2) + "\n")
         return
     for i, message in enumerate(prompt.messages, start=1):
         console.rule(f"消息 {i}：{message['role']}", align="left")
@@ -413,6 +413,31 @@ def models_command(
 
 def main() -> None:
     """Entry point of the `drafter` console script."""
+    _never_crash_on_output()
     app(prog_name="drafter")
+
+
+def _never_crash_on_output() -> None:
+    # On Windows, output sent to a file or pipe uses the ANSI code page (GBK), which cannot show
+    # every character a document may hold (✔, rare names): print a replacement, never a traceback.
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+        if not encoding.startswith("utf") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
+def write_json(text: str) -> None:
+    """Print JSON as UTF-8 whatever the console's code page (JSON is UTF-8 by definition)."""
+    import sys
+
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("_", "-")
+    if encoding.startswith("utf") or not hasattr(sys.stdout, "buffer"):
+        print(text, end="")
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()
 
 from drafter import cli_edit  # noqa: E402,F401  (registers the editors' and deliverables' commands)

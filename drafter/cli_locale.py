@@ -11,6 +11,7 @@ import re
 import sys
 
 from typer.core import TyperCommand, TyperGroup
+from typer.exceptions import Abort
 
 # Help text is wrapped to the terminal width, so words may be split by a newline and indentation.
 _HELP_WORDS = tuple((re.compile(pattern, re.MULTILINE), chinese) for pattern, chinese in (
@@ -104,7 +105,7 @@ def _run(command, super_main, args, prog_name, complete_var, standalone_mode, ex
     except ce.ClickException as exc:
         _print_error(f"错误：{exc.format_message()}")
         sys.exit(exc.exit_code)
-    except ce.Abort:
+    except Abort:
         _print_error("已取消。")
         sys.exit(1)
     sys.exit(rv if isinstance(rv, int) else 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 
@@ -128,3 +130,23 @@ def test_cli_help_pages_have_no_english_boilerplate(run, args):
     assert "显示本帮助并退出" in result.stdout
     for english in ("Usage:", "Options:", "Commands:", "Show this message", "[default:", "[required]"):
         assert english not in result.stdout
+
+
+def test_cli_gbk_console_never_crashes_and_json_stays_utf8(tmp_path):
+    # Windows sends redirected output through the ANSI code page (GBK); ✔ has no GBK code.
+    doc = tmp_path / "总结.txt"
+    doc.write_text("我乡新建宣传栏7个✔，志愿者88人。\n", encoding="utf-8")
+    facts = tmp_path / "facts.yaml"
+    facts.write_text("unit: 芦洲乡\nperiod: 2017年\ncampaign: 全国文明城市\nsections:\n"
+                     "  - id: a\n    title: 宣传\n    facts: [新建宣传栏7个]\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "gbk"}
+    text = subprocess.run([sys.executable, "-m", "drafter", "check", str(doc), "--facts", str(facts), "--all"],
+                          capture_output=True, env=env)
+    assert text.returncode == 1, text.stderr.decode("gbk", "replace")
+    assert b"Traceback" not in text.stderr
+    assert "88人".encode("gbk") in text.stdout
+    as_json = subprocess.run([sys.executable, "-m", "drafter", "check", str(doc), "--facts", str(facts),
+                              "--format", "json"], capture_output=True, env=env)
+    assert as_json.returncode == 1 and b"Traceback" not in as_json.stderr
+    data = json.loads(as_json.stdout.decode("utf-8"))
+    assert "✔" in data["document"] or any("✔" in m["context"] for m in data["mentions"])
