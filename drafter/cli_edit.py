@@ -7,10 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from drafter.cli_locale import ChineseCommand
 from drafter.cli import (ApiKeyOption, BaseUrlOption, ModelOption, ProviderOption, RetriesOption,
                          SamplesOption, TimeoutOption, _settings, app, console, err_console, escape,
                          facts_app, notify, reports_errors)
+from drafter.cli_locale import ChineseCommand
 
 HistoryOption = Annotated[Optional[Path], typer.Option(
     "--history", help="历史数据库文件，默认为草稿所在文件夹的 .drafter/history.sqlite（或 $DRAFTER_HOME）。")]
