@@ -1,4 +1,4 @@
-"""Commands for editors and deliverables: regenerate, history, restore, diff, export, facts convert."""
+"""Commands beyond draft and check: regenerate, history, restore, diff, export, facts convert, prompt, models."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 
 from drafter.cli import (ApiKeyOption, BaseUrlOption, ModelOption, ProviderOption, RetriesOption,
                          SamplesOption, TimeoutOption, _settings, app, console, err_console, escape,
-                         facts_app, notify, reports_errors)
+                         facts_app, notify, reports_errors, write_json)
 from drafter.cli_locale import ChineseCommand
 
 HistoryOption = Annotated[Optional[Path], typer.Option(
@@ -168,3 +168,62 @@ def facts_convert_command(
     target = convert_facts(source, output, force=force)
     console.print(f"[green]已转换：{escape(str(source))} → {escape(str(target))}[/green]")
     console.print(f"校验：drafter facts validate \"{escape(str(target))}\"")
+
+
+@app.command("prompt", cls=ChineseCommand)
+@reports_errors
+def prompt_command(
+    facts: Annotated[Path, typer.Argument(help="事实文件（YAML 或 Excel .xlsx）。")],
+    section: Annotated[str, typer.Option("--section", help="章节 ID。")],
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出消息列表。")] = False,
+    max_prompt_tokens: Annotated[int, typer.Option("--max-prompt-tokens", help="提示词的 token 上限。")] = 8000,
+    samples: SamplesOption = None,
+) -> None:
+    """打印某一节的完整提示词消息和 token 数，不调用任何模型。"""
+    import json
+
+    from drafter.drafting import frame_sections
+    from drafter.facts import load_facts
+    from drafter.prompts import build_prompt
+    from drafter.samples import load_corpus
+    from drafter.tokens import TOKEN_NOTE
+
+    loaded = load_facts(facts)
+    notify(loaded.notice)
+    framed = frame_sections(loaded)
+    framed.section(section)
+    prompt = build_prompt(framed, section, corpus=load_corpus(samples), max_prompt_tokens=max_prompt_tokens)
+    if as_json:
+        write_json(json.dumps({"section": section, "messages": prompt.messages, "tokens": prompt.tokens,
+                          "shared_tokens": prompt.shared_tokens, "references": prompt.references,
+                          "dropped_references": prompt.dropped_references,
+                          "target_chars": prompt.target_chars, "max_tokens": prompt.max_tokens,
+                          "token_note": TOKEN_NOTE}, ensure_ascii=False, indent=2) + "\n")
+        return
+    for i, message in enumerate(prompt.messages, start=1):
+        console.rule(f"消息 {i}：{message['role']}", align="left")
+        console.print(escape(message["content"]), soft_wrap=True)
+    console.rule()
+    console.print(f"提示词约 {prompt.tokens} tokens（估计值），其中各节共用的前缀 {prompt.shared_tokens} tokens；"
+                  f"参考范文：{escape('、'.join(prompt.references) or '无')}")
+    if prompt.dropped_references:
+        console.print("因超出 token 上限而去掉的范文：" + escape("、".join(prompt.dropped_references)))
+    notify(TOKEN_NOTE)
+
+
+@app.command("models", cls=ChineseCommand)
+@reports_errors
+def models_command(
+    provider: ProviderOption = None, base_url: BaseUrlOption = None, api_key: ApiKeyOption = None,
+    timeout: TimeoutOption = 30.0,
+) -> None:
+    """列出接口（/v1/models）提供的模型。"""
+    import asyncio
+
+    from drafter.backends import list_models
+    from drafter.providers import resolve_settings
+
+    settings = resolve_settings(base_url=base_url, api_key=api_key, provider=provider,
+                                timeout=timeout, require_model=False)
+    for name in asyncio.run(list_models(settings)):
+        console.print(escape(name))
