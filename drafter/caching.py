@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import asdict
 
 from drafter.backends import Completion, Usage
-from drafter.providers import safe_url
 
 
 class CachedModel:
@@ -25,7 +24,7 @@ class CachedModel:
 
     def key(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float) -> str:
         """The cache key of a request (model, endpoint, messages, temperature, max_tokens)."""
-        return self.history.cache_key(model=self.settings.model, base_url=safe_url(self.settings.base_url),
+        return self.history.cache_key(model=self.settings.model, base_url=self.settings.base_url,
                                       messages=messages, temperature=temperature, max_tokens=max_tokens)
 
     async def complete(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float = 0.3,

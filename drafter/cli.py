@@ -91,6 +91,13 @@ def notify(notice: str | None) -> None:
         err_console.print(f"[yellow]{escape(notice)}[/yellow]", soft_wrap=True)
 
 
+def print_notes(outcomes) -> None:
+    """Each section's note (truncation, failure, …) on stderr, one line each."""
+    for s in outcomes:
+        if s.note:
+            err_console.print(f"[yellow]{escape(s.id)}：{escape(s.note)}[/yellow]", soft_wrap=True)
+
+
 def _version(value: bool) -> None:
     if value:
         console.print(f"drafter {__version__}")
@@ -340,9 +347,7 @@ def draft_command(
     console.print(draft_summary(result))
     if result.cache_hits:
         notify(f"有 {result.cache_hits} 次模型请求与以前完全相同，直接使用了缓存的回答（加 --no-cache 可重新请求）")
-    for s in result.sections:
-        if s.note:
-            err_console.print(f"[yellow]{escape(s.id)}：{escape(s.note)}[/yellow]", soft_wrap=True)
+    print_notes(result.sections)
     if result.ok:
         console.print(f"[green]已写出草稿 {escape(str(result.output))}，所有章节的数字均已核对通过。[/green]")
         return

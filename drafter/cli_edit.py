@@ -9,7 +9,7 @@ import typer
 
 from drafter.cli import (ApiKeyOption, BaseUrlOption, ModelOption, ProviderOption, RetriesOption,
                          SamplesOption, TimeoutOption, _settings, app, console, err_console, escape,
-                         facts_app, notify, reports_errors, write_json)
+                         facts_app, notify, print_notes, reports_errors, write_json)
 from drafter.cli_locale import ChineseCommand
 
 HistoryOption = Annotated[Optional[Path], typer.Option(
@@ -52,9 +52,7 @@ def regenerate_command(
     console.print(regenerate_summary(result))
     if result.cache_hits:
         notify(f"有 {result.cache_hits} 次模型请求与以前完全相同，直接使用了缓存的回答（想要另一种写法请加 --no-cache）")
-    for s in result.outcomes:
-        if s.note:
-            err_console.print(f"[yellow]{escape(s.id)}：{escape(s.note)}[/yellow]", soft_wrap=True)
+    print_notes(result.outcomes)
     if result.ok:
         console.print(f"[green]已更新草稿 {escape(str(draft))}：{escape('、'.join(result.written))}，"
                       "数字均已核对通过。[/green]")

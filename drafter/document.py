@@ -232,15 +232,12 @@ def _section_edits(front: str, pair, sections: dict[str, dict], newline: str) ->
         return [(len(front), len(front), "sections:" + newline + "".join(block(s, 2) for s in sections))]
     key, node = pair
     if not isinstance(node, yaml.MappingNode) or node.flow_style or not node.value:
-        # An empty or flow-style mapping: rewrite just this key's value as a block.
+        # Empty, flow-style ({…}) or not a mapping at all: rewrite this one key as a block.
+        existing = (yaml.safe_load(front) or {}).get("sections")
+        merged = {**(existing if isinstance(existing, dict) else {}), **sections}
+        dumped = yaml.safe_dump({"sections": merged}, allow_unicode=True, sort_keys=False, width=1000)
         start, end = _line_start(front, key.start_mark.index), _line_end(front, _last_index(node))
-        body = "".join(block(s, 2) for s in sections)
-        kept = {} if not isinstance(node, yaml.MappingNode) else {
-            k.value: yaml.safe_load(yaml.serialize(v)) for k, v in node.value if k.value not in sections}
-        kept_text = "".join(
-            "".join("  " + line + newline for line in yaml.safe_dump({k: v}, allow_unicode=True,
-                    sort_keys=False, width=1000).splitlines()) for k, v in kept.items())
-        return [(start, end, "sections:" + newline + kept_text + body)]
+        return [(start, end, "".join(line + newline for line in dumped.splitlines()))]
     edits, present = [], set()
     indent = node.value[0][0].start_mark.column
     for k, v in node.value:

@@ -320,11 +320,7 @@ def _status_entry(draft: Draft, o: SectionOutcome) -> dict:
 
 def write_like(path: Path, text: str, decoded: DecodedText) -> None:
     """Write text back atomically in the encoding (and byte-order mark) the file had."""
-    head = path.read_bytes()[:4]
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                       (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if head.startswith(bom):
-            write_atomic_bytes(path, bom + text.encode(codec))
-            return
-    write_atomic_bytes(path, text.encode("utf-8" if decoded.encoding.startswith("utf-8")
-                                         else decoded.encoding))
+    codec = {codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be"}.get(decoded.bom)
+    if codec is None:
+        codec = "utf-8" if decoded.encoding.startswith("utf-8") else decoded.encoding
+    write_atomic_bytes(path, decoded.bom + text.encode(codec))

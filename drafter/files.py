@@ -25,6 +25,7 @@ class DecodedText:
     text: str
     encoding: str
     sha256: str = ""  # of the bytes as read: a draft records which facts it was drafted from
+    bom: bytes = b""  # the byte-order mark the file started with, so a rewrite can keep it
 
     @property
     def notice(self) -> str | None:
@@ -59,7 +60,8 @@ def read_text(path: str | Path, *, what: str = "文件", max_bytes: int | None =
     text, encoding = decode_bytes(data, p, what)
     if not text.strip():
         raise InputError(f"{what}是空的", path=p, hint="请先填写内容，可用 drafter init 生成模板")
-    return DecodedText(p, text, encoding, hashlib.sha256(data).hexdigest())
+    bom = next((b for b in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) if data.startswith(b)), b"")
+    return DecodedText(p, text, encoding, hashlib.sha256(data).hexdigest(), bom)
 
 
 def decode_bytes(data: bytes, path: Path, what: str = "文件") -> tuple[str, str]:

@@ -332,12 +332,13 @@ class History:
             version_id = cur.lastrowid
         return self._select_versions("v.id = ?", (version_id,))[0]
 
-    def _select_versions(self, where: str, params: tuple, order: str = "v.id") -> list[Version]:
+    def _select_versions(self, where: str, params: tuple, order: str = "v.id",
+                         limit: int | None = None) -> list[Version]:
         rows = self.conn.execute(
             "SELECT v.id, d.path, v.section, v.number, v.text, v.origin, v.created, v.run_id, v.backend, "
             "v.model, v.base_url, v.messages_json, v.response, v.usage_json, v.check_json, v.instruction, "
             f"v.note, v.written FROM versions v JOIN drafts d ON d.id = v.draft_id WHERE {where} "
-            f"ORDER BY {order}", params).fetchall()
+            f"ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else ""), params).fetchall()
         return [Version(id=r[0], draft=r[1], section=r[2], number=r[3], text=r[4], origin=r[5], created=r[6],
                         run_id=r[7], backend=r[8], model=r[9], base_url=r[10], messages=_loads(r[11]),
                         response=r[12], usage=_loads(r[13]), check=_loads(r[14]), instruction=r[15],
@@ -368,8 +369,13 @@ class History:
 
     def last_written(self, draft: Path, section: str) -> Version | None:
         """The latest version that was written into the draft file, or None."""
-        written = [v for v in self.versions(draft, section) if v.written]
-        return written[-1] if written else None
+        # One row, not every version with its prompt: this runs for each section on every command.
+        draft_id = self._draft_id(draft, create=False)
+        if draft_id is None:
+            return None
+        found = self._select_versions("v.draft_id = ? AND v.section = ? AND v.written = 1",
+                                      (draft_id, section), order="v.number DESC", limit=1)
+        return found[0] if found else None
 
     def runs(self, draft: Path) -> list[Run]:
         """Runs recorded for this draft, oldest first."""

@@ -68,16 +68,26 @@ def _tokens(value: int | None) -> str:
 
 def draft_summary(result) -> Table:
     """The final table: section, status, attempts, tokens, flagged numbers left, time."""
-    table = Table(title=f"草稿：{result.output}（{result.seconds:.1f} 秒）", title_justify="left")
+    return _sections_table(f"草稿：{result.output}（{result.seconds:.1f} 秒）", result.sections,
+                           result.offline)
+
+
+def _sections_table(title: str, outcomes, offline: bool, written: list[str] | None = None) -> Table:
+    """One row per section outcome; with `written`, a column saying whether it reached the draft."""
+    table = Table(title=title, title_justify="left")
     table.add_column("章节", no_wrap=True)
-    for column in ("状态", "尝试", "tokens 提示/缓存/生成", "待核对数字", "用时"):
+    columns = ("状态",) + (("已写入草稿",) if written is not None else ()) + (
+        "尝试", "tokens 提示/缓存/生成", "待核对数字", "用时")
+    for column in columns:
         table.add_column(column)
-    for s in result.sections:
+    for s in outcomes:
         style = {"passed": "green", "needs-review": "yellow", "failed": "red"}[s.status]
-        tokens = "—（离线，无模型）" if result.offline else "/".join(
+        tokens = "—（离线，无模型）" if offline else "/".join(
             _tokens(t) for t in (s.prompt_tokens, s.cached_tokens, s.completion_tokens))
-        table.add_row(escape(s.id), f"[{style}]{STATUS_NAMES[s.status]}[/{style}]", str(s.attempts),
-                      tokens, str(s.flagged), f"{s.seconds:.1f} 秒")
+        cells = [f"[{style}]{STATUS_NAMES[s.status]}[/{style}]"]
+        if written is not None:
+            cells.append("是" if s.id in written else "[yellow]否（草稿未改动）[/yellow]")
+        table.add_row(escape(s.id), *cells, str(s.attempts), tokens, str(s.flagged), f"{s.seconds:.1f} 秒")
     return table
 
 
@@ -132,18 +142,7 @@ def check_report(console: Console, report, *, show_all: bool = False) -> None:
 
 def regenerate_summary(result) -> Table:
     """The table after a regeneration: section, status, written or not, attempts, tokens."""
-    table = Table(title=f"重新生成：{result.draft}", title_justify="left")
-    table.add_column("章节", no_wrap=True)
-    for column in ("状态", "已写入草稿", "尝试", "tokens 提示/缓存/生成", "待核对数字", "用时"):
-        table.add_column(column)
-    for s in result.outcomes:
-        style = {"passed": "green", "needs-review": "yellow", "failed": "red"}[s.status]
-        tokens = "—（离线，无模型）" if result.offline else "/".join(
-            _tokens(t) for t in (s.prompt_tokens, s.cached_tokens, s.completion_tokens))
-        written = "是" if s.id in result.written else "[yellow]否（草稿未改动）[/yellow]"
-        table.add_row(escape(s.id), f"[{style}]{STATUS_NAMES[s.status]}[/{style}]", written,
-                      str(s.attempts), tokens, str(s.flagged), f"{s.seconds:.1f} 秒")
-    return table
+    return _sections_table(f"重新生成：{result.draft}", result.outcomes, result.offline, result.written)
 
 
 def history_table(versions, draft) -> Table:

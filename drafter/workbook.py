@@ -7,7 +7,7 @@ Layout (the 说明 sheet of every workbook drafter writes says the same in Chine
   consecutive rows; a row with an empty 章节ID continues the section above (merged cells read so).
 - 全文事实 (optional): columns 事实, 数值, 单位, 约数: facts of the whole document.
 A statement's `line` is its row in its own sheet (基本信息 for the header fields, 全文事实 for
-document facts, 事实 for the rest); `fact_location` renders that for a reader.
+document facts, 事实 for the rest); drafter.report.fact_location renders that for a reader.
 """
 
 from __future__ import annotations
@@ -79,16 +79,6 @@ def load_workbook_facts(path: str | Path) -> Facts:
     """Load and validate an Excel facts file; errors name the sheet, the row and the column."""
     p = Path(path)
     return parse_workbook(p, _read_bytes(p))
-
-
-def fact_location(facts: Facts, statement: Statement) -> str:
-    """Where a statement is, for a reader: `facts.yaml:12` or `facts.xlsx 工作表“事实”第7行`."""
-    name = facts.path.name
-    if facts.path.suffix.lower() not in WORKBOOK_SUFFIXES:
-        return f"{name}:{statement.line}"
-    sheet = (INFO_SHEET if statement.field in HEADER_KEYS
-             else DOC_SHEET if statement.field.startswith("facts[") else FACTS_SHEET)
-    return f"{name} 工作表“{sheet}”第{statement.line}行"
 
 
 def _read_bytes(p: Path) -> bytes:

@@ -88,3 +88,16 @@ def test_document_without_front_matter_or_markers():
 def test_document_front_matter_unclosed():
     with pytest.raises(DocumentError, match="---"):
         parse_draft("---\ntitle: x\n正文\n")
+
+
+@pytest.mark.parametrize("sections", ["sections: {a: {title: 甲, status: passed}}", "sections: {}", "sections:"])
+def test_document_front_matter_update_rewrites_flow_or_empty_sections_as_a_block(sections):
+    from drafter.document import update_front_matter
+
+    text = f"---\ntitle: 总结  # 编辑注\n{sections}\nfacts_sha256: abc\n---\n# 总结\n"
+    entry = {"title": "乙", "status": "needs-review", "attempts": 2}
+    new = update_front_matter(text, sections={"b": entry})
+    meta = parse_draft(new).meta
+    assert meta["sections"]["b"] == entry
+    assert ("a" in meta["sections"]) == sections.startswith("sections: {a")
+    assert new.startswith("---\ntitle: 总结  # 编辑注\n") and "facts_sha256: abc\n---\n# 总结\n" in new

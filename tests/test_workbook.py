@@ -14,7 +14,8 @@ from drafter.checker import check_text
 from drafter.errors import FactsError
 from drafter.facts import load_facts
 from drafter.resources import template_path
-from drafter.workbook import convert_facts, fact_location, write_xlsx_template
+from drafter.report import fact_location
+from drafter.workbook import convert_facts, write_xlsx_template
 
 FACT_FILES = sorted((FIXTURES / "facts").glob("*.yaml"))
 ALL_YAML = FACT_FILES + [template_path("facts.yaml")]
@@ -137,11 +138,11 @@ def test_workbook_statement_rows_point_at_the_fact(tmp_path):
         for st in sec.facts:
             assert st.text.startswith(sheet.cell(row=st.line, column=4).value)
     first = facts.sections[0].facts[0]
-    assert fact_location(facts, first) == "facts.xlsx 工作表“事实”第2行"
+    assert fact_location(facts.path, first) == "facts.xlsx 工作表“事实”第2行"
     period = next(s for s in facts.header if s.field == "period")
-    assert fact_location(facts, period) == "facts.xlsx 工作表“基本信息”第3行"
-    assert fact_location(facts, facts.facts[0]) == "facts.xlsx 工作表“全文事实”第2行"
-    assert fact_location(load_facts(template_path("facts.yaml")), first).startswith("facts.yaml:")
+    assert fact_location(facts.path, period) == "facts.xlsx 工作表“基本信息”第3行"
+    assert fact_location(facts.path, facts.facts[0]) == "facts.xlsx 工作表“全文事实”第2行"
+    assert fact_location(load_facts(template_path("facts.yaml")).path, first).startswith("facts.yaml:")
 
 
 def test_workbook_mapping_items_keep_trailing_zeros(tmp_path):
