@@ -19,9 +19,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from drafter.checker import check_text  # noqa: E402
+from drafter.check.engine import check_text  # noqa: E402
+from drafter.check.mentions import extract_mentions  # noqa: E402
 from drafter.facts import load_facts  # noqa: E402
-from drafter.numbers import extract_mentions  # noqa: E402
 
 TARGET_CHARS = 1_000_000
 

@@ -16,7 +16,6 @@ class CachedModel:
         self.history = history
         self.settings = settings
         self.hits = 0
-        self.misses = 0
 
     async def aclose(self) -> None:
         """Close the wrapped model's connections."""
@@ -39,7 +38,6 @@ class CachedModel:
             usage = Usage(**{k: (cached.usage or {}).get(k) for k in
                              ("prompt_tokens", "completion_tokens", "cached_tokens")})
             return Completion(cached.text, cached.reasoning, cached.finish_reason, usage, cached.model)
-        self.misses += 1
         completion = await self.model.complete(messages, max_tokens=max_tokens, temperature=temperature,
                                                on_delta=on_delta)
         if completion.text.strip():  # an empty answer is worth asking again next time

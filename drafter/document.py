@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from drafter.errors import DocumentError
+from drafter.files import DecodedText, read_text
 
 FORMAT_VERSION = 1
 OPENING_ID = "_opening"
 CLOSING_ID = "_closing"
-STATUSES = ("passed", "needs-review", "failed")
 STATUS_NAMES = {"passed": "通过", "needs-review": "需人工核对", "failed": "失败"}
 
 _OPEN = re.compile(r"^<!--\s*section:\s*(?P<id>[^\s>]+)\s*-->\s*$")
@@ -110,6 +110,17 @@ def _status_entry(sec: RenderedSection) -> dict:
     if sec.note:
         entry["note"] = sec.note
     return entry
+
+
+def read_draft(path: Path) -> tuple[DecodedText, Draft]:
+    """Read and parse a draft file (damaged markers are errors naming the line)."""
+    decoded = read_text(path, what="草稿")
+    return decoded, parse_draft(decoded.text, path)
+
+
+def normalize(text: str) -> str:
+    """A section body as compared across saves: LF newlines, no surrounding blank lines."""
+    return text.replace("\r\n", "\n").strip("\n")
 
 
 def parse_draft(text: str, path: Path | None = None) -> Draft:

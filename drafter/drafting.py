@@ -6,19 +6,16 @@ import asyncio
 import dataclasses
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
-from drafter.document import (CLOSING_ID, FORMAT_VERSION, OPENING_ID, RenderedSection,
-                              render_draft)
+from drafter.document import CLOSING_ID, FORMAT_VERSION, OPENING_ID, RenderedSection, render_draft
 from drafter.errors import DrafterError, InputError
 from drafter.facts import Facts, Section, load_facts
-from drafter.files import write_atomic
+from drafter.files import refuse_overwrite, write_atomic
 
-# States shown in the progress display, in the order a section goes through them.
-STATES = ("queued", "drafting", "checking", "repairing", "done", "failed")
 FAILED_BODY = "（本节起草失败，原因见文件开头 sections 中本节的 note。请稍后重新生成本节。）"
 
 Events = Callable[[str, str, int], None]  # section id, state, characters received so far
@@ -92,26 +89,19 @@ def draft_document(facts_path: str | Path, output: str | Path | None, *, setting
                    on_event: Events | None = None, history: Path | None = None,
                    use_cache: bool = True) -> DraftResult:
     """Draft every section of a facts file, check and repair each, write the draft atomically."""
-    from drafter.editing import record_sections, sync_edits
-    from drafter.history import History, history_path
-    from drafter.locking import locked
+    from drafter.runs import record_sections, recorded_run, sync_edits
 
     facts = load_facts(facts_path)
     output = Path(output) if output is not None else default_output(Path(facts_path))
-    if output.is_dir():
-        raise InputError("输出位置是一个文件夹", path=output, hint="请用 -o 指定一个 .md 文件")
-    if output.exists() and not force:
-        raise InputError("输出文件已存在，没有覆盖", path=output,
-                         hint="如确需覆盖请加 --force，或用 -o 指定其他文件名")
+    refuse_overwrite(output, force=force, example="草稿.md")
     if concurrency < 1 or max_repairs < 0:
         raise InputError("--concurrency 至少为 1，--max-repairs 不能为负数")
     framed = frame_sections(facts)
     started = time.monotonic()
-    store_path = history_path(output, history)
-    with locked(output), History.open(store_path) as store:
+    with recorded_run(output, history) as run:
         if output.exists():
             try:
-                sync_edits(store, output)  # hand edits of the draft being replaced stay in history
+                sync_edits(run.store, output)  # hand edits of the draft being replaced stay in history
             except InputError:
                 pass  # not a draft, or markers too damaged to tell sections apart: --force was given
         prompts = {}
@@ -122,27 +112,20 @@ def draft_document(facts_path: str | Path, output: str | Path | None, *, setting
             # Built up front, shared work once: a prompt that cannot fit fails before any model call.
             prompts = {p.section_id: p for p in build_prompts(framed, corpus=load_corpus(samples),
                                                                max_prompt_tokens=max_prompt_tokens)}
-        model = open_model(settings, store if use_cache else None)
-        run_id = store.start_run(command="draft", draft=output, facts=facts.path, facts_sha256=facts.sha256,
-                                 backend=settings.kind, model=settings.model,
-                                 base_url=settings.base_url)
-        try:
-            outcomes = asyncio.run(draft_sections(list(framed.sections), framed, facts, model, prompts,
-                                                  concurrency, max_repairs, on_event or (lambda *a: None)))
-        except BaseException:
-            store.finish_run(run_id, status="interrupted")
-            raise
+        model = open_model(settings, run.store if use_cache else None)
+        run.start(command="draft", facts=facts.path, facts_sha256=facts.sha256, backend=settings.kind,
+                  model=settings.model, base_url=settings.base_url)
+        run.on_failure("interrupted")
+        outcomes = asyncio.run(draft_sections(list(framed.sections), framed, facts, model, prompts,
+                                              concurrency, max_repairs, on_event or (lambda *a: None)))
         result = DraftResult(output, facts, settings.describe(), outcomes, time.monotonic() - started,
                              offline=settings.kind == "offline", cache_hits=getattr(model, "hits", 0),
-                             history=store_path)
-        try:
-            text = render_result(result, framed, settings)
-            write_atomic(output, text)
-            record_sections(store, run_id, output, text, outcomes, settings, origin="drafted")
-        except BaseException:
-            store.finish_run(run_id, status="failed", note="写出草稿时出错")
-            raise
-        store.finish_run(run_id, status="ok" if result.ok else "partial")
+                             history=run.store.path)
+        run.on_failure("failed", "写出草稿时出错")
+        text = render_result(result, framed, settings)
+        write_atomic(output, text)
+        record_sections(run, text, outcomes, settings, origin="drafted")
+        run.finish("ok" if result.ok else "partial")
     return result
 
 
@@ -173,7 +156,7 @@ def render_result(result: DraftResult, framed: Facts, settings) -> str:
         "backend": settings.kind,
         "model": settings.model,
         "endpoint": settings.describe(),
-        "created": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
     }
     by_id = {o.id: o for o in result.sections}
     rendered = [RenderedSection(s.id, s.title, s.kind, by_id[s.id].text or FAILED_BODY,
@@ -240,7 +223,7 @@ async def _compose_offline(framed: Facts, facts: Facts, sec: Section, outcome: S
 
 def _judge(outcome: SectionOutcome, facts: Facts, text: str):
     """Check a section's text against the whole facts file; set status and return the report."""
-    from drafter.checker import check_text
+    from drafter.check.engine import check_text
 
     report = check_text(text, facts)
     outcome.flagged = len(report.flagged)
@@ -298,7 +281,7 @@ async def _draft_with_model(model, framed: Facts, facts: Facts, sec: Section, pr
 
 def _problem(mention, facts: Facts, sec: Section) -> dict:
     """What the repair message says about one flagged number."""
-    from drafter.report import fact_location
+    from drafter.check.report import fact_location
 
     nearby = [f"{s.text}（{fact_location(facts.path, s)}）" for s in sec.facts]
     if mention.fact and not any(mention.fact in n for n in nearby):

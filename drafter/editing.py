@@ -12,14 +12,14 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from drafter.document import Draft, parse_draft, replace_section, update_front_matter
+from drafter.document import Draft, normalize, parse_draft, read_draft, replace_section, update_front_matter
 from drafter.drafting import FAILED_BODY, Events, SectionOutcome, draft_sections, frame_sections, open_model
 from drafter.errors import InputError
 from drafter.facts import Facts, load_facts
-from drafter.files import DecodedText, read_text, write_atomic_bytes
+from drafter.files import DecodedText, write_atomic_bytes
+from drafter.runs import record_sections, recorded_run, sync_edits
 
 OFFLINE_INSTRUCTION_NOTICE = "离线撰写器按事实重写本节，不理解修改要求：--instruction 已忽略（配置模型后可按要求改写）"
-NOT_WRITTEN_NOTE = "核对未通过，没有写入草稿（加 --keep-failed 可写入）"
 
 
 @dataclass
@@ -59,53 +59,6 @@ class SectionDiff:
     version: int
     lines: list[str]
     from_label: str
-    to_label: str
-
-
-def normalize(text: str) -> str:
-    """A section body as compared across saves: LF newlines, no surrounding blank lines."""
-    return text.replace("\r\n", "\n").strip("\n")
-
-
-def read_draft(path: Path) -> tuple[DecodedText, Draft]:
-    """Read and parse a draft file (damaged markers are errors naming the line)."""
-    decoded = read_text(path, what="草稿")
-    return decoded, parse_draft(decoded.text, path)
-
-
-def sync_edits(store, draft_path: Path, draft: Draft | None = None) -> list[str]:
-    """Save, as "edited" versions, sections whose text differs from the version we last wrote."""
-    if draft is None:
-        draft = read_draft(draft_path)[1]
-    saved = []
-    for sec in draft.sections:
-        current = normalize(sec.body(draft.text))
-        last = store.last_written(draft_path, sec.id)
-        if last is not None and normalize(last.text) == current:
-            continue
-        note = None if last is not None else "此前没有这一节的历史，按文件现状记录"
-        store.add_version(draft=draft_path, section=sec.id, text=current, origin="edited", note=note)
-        saved.append(sec.id)
-    return saved
-
-
-def record_sections(store, run_id: int, draft_path: Path, text: str, outcomes: list[SectionOutcome],
-                    settings, *, origin: str, instruction: str | None = None,
-                    written: set[str] | None = None) -> None:
-    """Record each outcome as a version: its text as it now stands in the file, or the unwritten attempt."""
-    parsed = parse_draft(text, draft_path)
-    for o in outcomes:
-        in_file = written is None or o.id in written
-        body = normalize(parsed.section(o.id).body(text)) if in_file else normalize(o.text)
-        note = o.note if in_file else "；".join(x for x in (o.note, NOT_WRITTEN_NOTE) if x)
-        store.add_version(draft=draft_path, section=o.id, text=body,
-                          origin="failed" if o.status == "failed" else origin, run_id=run_id,
-                          backend=settings.kind, model=settings.model, base_url=settings.base_url,
-                          messages=o.messages, response=o.response,
-                          usage={"prompt_tokens": o.prompt_tokens, "cached_tokens": o.cached_tokens,
-                                 "completion_tokens": o.completion_tokens},
-                          check={"status": o.status, "flagged": o.flagged, "attempts": o.attempts},
-                          instruction=instruction, note=note, written=in_file)
 
 
 def regenerate_sections(draft_path: str | Path, section_ids: list[str], *, settings,
@@ -114,16 +67,13 @@ def regenerate_sections(draft_path: str | Path, section_ids: list[str], *, setti
                         max_repairs: int = 2, max_prompt_tokens: int = 8000, samples: Path | None = None,
                         on_event: Events | None = None) -> RegenerateResult:
     """Redraft these sections (check and repair as in drafting) and replace only their bodies."""
-    from drafter.history import History, history_path
-    from drafter.locking import locked
-
     draft_path = Path(draft_path)
     ids = list(dict.fromkeys(section_ids))
     if not ids:
         raise InputError("没有指定要重新生成的章节", hint="请用 --section 章节ID 指定，可以重复多次")
     if max_repairs < 0:
         raise InputError("--max-repairs 不能为负数")
-    with locked(draft_path), History.open(history_path(draft_path, history)) as store:
+    with recorded_run(draft_path, history) as run:
         decoded, draft = read_draft(draft_path)
         targets = [draft.section(sid) for sid in ids]
         loaded, notices = _facts_for(draft, facts)
@@ -132,44 +82,37 @@ def regenerate_sections(draft_path: str | Path, section_ids: list[str], *, setti
             if not any(s.id == sid for s in framed.sections):
                 raise InputError(f"事实文件中没有章节 “{sid}”", path=loaded.path,
                                  hint="请在事实文件中补上这一节，或用 --facts 指定对应的事实文件")
-        edited = sync_edits(store, draft_path, draft)
-        model = open_model(settings, store if use_cache else None)
+        edited = sync_edits(run.store, draft_path, draft)
+        model = open_model(settings, run.store if use_cache else None)
         prompts = {}
         if model is None:
             if instruction and instruction.strip():
                 notices.append(OFFLINE_INSTRUCTION_NOTICE)
         else:
             prompts = _prompts(framed, draft, ids, instruction, max_prompt_tokens, samples)
-        run_id = store.start_run(command="regenerate", draft=draft_path, facts=loaded.path,
-                                 facts_sha256=loaded.sha256, backend=settings.kind, model=settings.model,
-                                 base_url=settings.base_url, instruction=instruction)
-        try:
-            outcomes = asyncio.run(draft_sections([framed.section(sid) for sid in ids], framed, loaded,
-                                                  model, prompts, len(ids), max_repairs,
-                                                  on_event or (lambda *a: None)))
-        except BaseException:
-            store.finish_run(run_id, status="interrupted", note="中断或出错，草稿没有改动")
-            raise
+        run.start(command="regenerate", facts=loaded.path, facts_sha256=loaded.sha256, backend=settings.kind,
+                  model=settings.model, base_url=settings.base_url, instruction=instruction)
+        run.on_failure("interrupted", "中断或出错，草稿没有改动")
+        outcomes = asyncio.run(draft_sections([framed.section(sid) for sid in ids], framed, loaded,
+                                              model, prompts, len(ids), max_repairs,
+                                              on_event or (lambda *a: None)))
         keep = {o.id for o in outcomes if o.status == "passed" or (keep_failed and o.text)}
         text = decoded.text
         for sec, o in sorted(zip(targets, outcomes), key=lambda pair: pair[0].start, reverse=True):
             if o.id in keep:
                 text = replace_section(text, sec, o.text or FAILED_BODY)
-        try:
-            if keep:
-                if draft.body_start:  # an editor may have removed the front matter: then no status to keep
-                    entries = {o.id: _status_entry(draft, o) for o in outcomes if o.id in keep}
-                    changed = draft.meta.get("facts_sha256") not in (None, loaded.sha256)
-                    fields = {"facts_sha256": loaded.sha256} if changed else None
-                    text = update_front_matter(text, sections=entries, fields=fields, path=draft_path)
-                write_like(draft_path, text, decoded)
-            record_sections(store, run_id, draft_path, text, outcomes, settings, origin="regenerated",
-                            instruction=instruction, written=keep)
-        except BaseException:
-            store.finish_run(run_id, status="failed", note="写入草稿时出错，草稿没有改动")
-            raise
-        store.finish_run(run_id, status="ok" if len(keep) == len(ids) and all(
-            o.status == "passed" for o in outcomes) else "partial" if keep else "failed")
+        run.on_failure("failed", "写入草稿时出错，草稿没有改动")
+        if keep:
+            if draft.body_start:  # an editor may have removed the front matter: then no status to keep
+                entries = {o.id: _status_entry(draft, o) for o in outcomes if o.id in keep}
+                changed = draft.meta.get("facts_sha256") not in (None, loaded.sha256)
+                fields = {"facts_sha256": loaded.sha256} if changed else None
+                text = update_front_matter(text, sections=entries, fields=fields, path=draft_path)
+            write_like(draft_path, text, decoded)
+        record_sections(run, text, outcomes, settings, origin="regenerated", instruction=instruction,
+                        written=keep)
+        run.finish("ok" if len(keep) == len(ids) and all(o.status == "passed" for o in outcomes)
+                   else "partial" if keep else "failed")
     return RegenerateResult(draft_path, outcomes, [o.id for o in outcomes if o.id in keep], notices,
                             edited, getattr(model, "hits", 0), model is None)
 
@@ -177,16 +120,14 @@ def regenerate_sections(draft_path: str | Path, section_ids: list[str], *, setti
 def restore_section(draft_path: str | Path, section_id: str, number: int, *,
                     history: Path | None = None, facts: Path | None = None) -> RestoreResult:
     """Put version `number` of a section back into the draft, recorded as a new version."""
-    from drafter.checker import check_text
-    from drafter.history import History, history_path
-    from drafter.locking import locked
+    from drafter.check.engine import check_text
 
     draft_path = Path(draft_path)
-    with locked(draft_path), History.open(history_path(draft_path, history)) as store:
+    with recorded_run(draft_path, history) as run:
         decoded, draft = read_draft(draft_path)
         sec = draft.section(section_id)
-        version = store.version(draft_path, section_id, number)
-        sync_edits(store, draft_path, draft)
+        version = run.store.version(draft_path, section_id, number)
+        sync_edits(run.store, draft_path, draft)
         loaded, _ = _facts_for(draft, facts, required=False)
         flagged = len(check_text(version.text, loaded).flagged) if loaded is not None else None
         entry = dict((draft.meta.get("sections") or {}).get(section_id) or {"title": section_id})
@@ -197,14 +138,13 @@ def restore_section(draft_path: str | Path, section_id: str, number: int, *,
         if draft.body_start:
             text = update_front_matter(text, sections={section_id: entry}, path=draft_path)
         write_like(draft_path, text, decoded)
-        run_id = store.start_run(command="restore", draft=draft_path, facts=None, facts_sha256=None,
-                                 backend=None, model=None, base_url=None)
+        run.start(command="restore", facts=None, facts_sha256=None, backend=None, model=None, base_url=None)
         body = normalize(parse_draft(text, draft_path).section(section_id).body(text))
-        added = store.add_version(draft=draft_path, section=section_id, text=body, origin="restored",
-                                  run_id=run_id, note=f"恢复自第 {number} 版",
-                                  check=None if flagged is None else {"status": entry["status"],
-                                                                      "flagged": flagged})
-        store.finish_run(run_id, status="ok")
+        added = run.store.add_version(draft=draft_path, section=section_id, text=body, origin="restored",
+                                      run_id=run.id, note=f"恢复自第 {number} 版",
+                                      check=None if flagged is None else {"status": entry["status"],
+                                                                          "flagged": flagged})
+        run.finish("ok")
     return RestoreResult(draft_path, section_id, number, added.number, entry.get("status", ""))
 
 
@@ -231,7 +171,7 @@ def diff_section(draft_path: str | Path, section_id: str, number: int | None = N
     lines = list(difflib.unified_diff(_lines(version.text), _lines(current),
                                       fromfile=f"第 {version.number} 版（{version.origin_name}，{version.created}）",
                                       tofile="当前文件", lineterm=""))
-    return SectionDiff(section_id, version.number, lines, f"第 {version.number} 版", "当前文件")
+    return SectionDiff(section_id, version.number, lines, f"第 {version.number} 版")
 
 
 def section_history(draft_path: str | Path, section_id: str | None = None, *,

@@ -105,6 +105,16 @@ def _likely_encoding(data: bytes) -> str:
     return f"（看起来像 {best.encoding}）" if best is not None else ""
 
 
+def refuse_overwrite(path: Path, *, force: bool, example: str,
+                     error: type[InputError] = InputError) -> None:
+    """Refuse an output path that is a folder, or an existing file unless --force was given."""
+    if path.is_dir():
+        raise error("输出位置是一个文件夹", path=path, hint=f"请给出文件名，例如 -o {example}")
+    if path.exists() and not force:
+        raise error("输出文件已存在，没有覆盖", path=path,
+                         hint="如确需覆盖请加 --force，或用 -o 指定其他文件名")
+
+
 def write_atomic(path: str | Path, text: str, *, encoding: str = "utf-8") -> None:
     """Write text to path via a temp file in the same folder and a rename: never half-written."""
     write_atomic_bytes(path, text.encode(encoding))

@@ -14,8 +14,7 @@ from typing import Any
 
 from drafter.errors import InputError
 from drafter.facts import KIND_NAMES, Facts, Section
-from drafter.references import (Reference, choose_extras, choose_shared, default_corpus,
-                                mask_numbers, topic_index)
+from drafter.references import Reference, choose_extras, choose_shared, default_corpus, mask_numbers, topic_index
 from drafter.samples import Sample
 
 __all__ = ["Prompt", "build_prompt", "build_prompts", "build_repair_message", "common_prefix_share",

@@ -6,7 +6,6 @@ not ask for it. No network and no openai import happen in this module.
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import os
 from collections.abc import Mapping
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from drafter.errors import InputError
+from drafter.suggestions import closest
 
 
 @dataclass(frozen=True)
@@ -133,8 +133,8 @@ def find_provider(name: str) -> Provider:
     wanted = _ALIASES.get(name.strip().lower(), name.strip().lower())
     if wanted in PROVIDERS:
         return PROVIDERS[wanted]
-    close = difflib.get_close_matches(wanted, list(PROVIDERS) + list(_ALIASES), n=1, cutoff=0.5)
-    guess = f"您是不是要用 --provider {_ALIASES.get(close[0], close[0])}？" if close else ""
+    close = closest(wanted, list(PROVIDERS) + list(_ALIASES))
+    guess = f"您是不是要用 --provider {_ALIASES.get(close, close)}？" if close else ""
     raise BackendSettingsError(f"未知的模型服务商：{name}。可用的有：{'、'.join(PROVIDERS)}",
                                hint=guess + "其他兼容 OpenAI 的服务请用 --base-url 指定地址")
 

@@ -6,10 +6,11 @@ import math
 import re
 import statistics
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterator
 
+from drafter.check.not_quantities import NotQuantity
 from drafter.facts import Facts, Section
 from drafter.samples import Sample, load_corpus
 
@@ -32,7 +33,7 @@ _NUMERIC = set(_ARABIC + _CN_NUMERALS)
 _AMBIGUOUS = set("壹贰叁肆伍陆柒捌玖拾佰仟廿卅")
 # Numerals the checker reads as list markers, words or set phrases (one lexicon for both) are
 # kept so references stay readable; every other numeral is masked: when in doubt, mask.
-_KEPT_REASONS = frozenset({"列表序号", "含数字的词语", "固定提法", "数词作冠词"})
+_KEPT_REASONS = frozenset({NotQuantity.MARKER, NotQuantity.WORD, NotQuantity.SET_PHRASE, NotQuantity.ARTICLE})
 _SENTENCE_END = "。；！？"
 TokenCounter = Callable[[str], int]  # a token counter, e.g. drafter.tokens.count_tokens
 
@@ -50,7 +51,7 @@ class Reference:
 
 def mask_numbers(text: str) -> str:
     """Replace every number in `text` with ○○ so a model cannot copy it; list markers stay."""
-    from drafter.numbers import extract_mentions
+    from drafter.check.mentions import extract_mentions
 
     protected = [False] * len(text)
     in_quantity = [False] * len(text)
@@ -85,7 +86,7 @@ def default_corpus() -> tuple[Sample, ...]:
 
 
 @lru_cache(maxsize=8)
-def topic_index(corpus: tuple[Sample, ...]) -> "TopicIndex":
+def topic_index(corpus: tuple[Sample, ...]) -> TopicIndex:
     """The index of a corpus, built once per process (samples are immutable)."""
     return TopicIndex(corpus)
 

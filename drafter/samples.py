@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from drafter.errors import InputError, SampleError
 from drafter.files import read_text, write_atomic
+from drafter.suggestions import closest
 
 SAMPLE_SUFFIXES = (".txt", ".md")
 MAX_SAMPLE_BYTES = 1024 * 1024
@@ -401,8 +402,8 @@ def find_sample(corpus: list[Sample], name: str) -> Sample:
         if sample.name == wanted:
             return sample
     names = [s.name for s in corpus]
-    close = difflib.get_close_matches(wanted, names, n=1)
-    hint = (f"是不是“{close[0]}”？" if close else "") + "可用的范文：" + "、".join(names)
+    close = closest(wanted, names)
+    hint = (f"是不是“{close}”？" if close else "") + "可用的范文：" + "、".join(names)
     raise SampleError(f"没有名为“{name}”的范文", hint=hint)
 
 

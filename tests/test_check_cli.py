@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-
 from conftest import FIXTURES
 
 SAMPLE = FIXTURES / "samples" / "篇一.txt"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from drafter.checker import FLAGGED, VERDICTS, check_text, run_check
+from drafter.check.engine import FLAGGED, VERDICTS, check_text, run_check
 from drafter.errors import DocumentError, InputError
 from drafter.facts import load_facts
 
@@ -333,7 +333,7 @@ def _case_params(root: Path, tag: str):
     return cases
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _case_base(root: Path, base: str):
     spec = yaml.safe_load((root / "cases.yaml").read_text(encoding="utf-8"))
     b = spec["bases"][base]

@@ -104,7 +104,7 @@ def test_compose_section_template_words_carry_no_quantity(path):
 
 @pytest.mark.parametrize("path", FACTS, ids=_ids(FACTS))
 def test_compose_section_passes_the_checker(path):
-    checker = pytest.importorskip("drafter.checker")
+    checker = pytest.importorskip("drafter.check.engine")
     facts = load_facts(path)
     for sid, text in _all_texts(facts).items():
         report = checker.check_text(text, facts)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import FIXTURES
+
 from drafter.document import parse_draft
 from drafter.drafting import frame_sections
 from drafter.facts import load_facts

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from drafter.document import (RenderedSection, chinese_ordinal, parse_draft, render_draft,
-                              replace_section)
+from drafter.document import RenderedSection, chinese_ordinal, parse_draft, render_draft, replace_section
 from drafter.errors import DocumentError
 
 

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES
+
 from drafter.document import parse_draft
 from drafter.testing import FakeOpenAIServer, Reply
 

@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
+from test_drafting import section_of
 
 from drafter.document import parse_draft
 from drafter.history import History
 from drafter.locking import locked
 from drafter.testing import FakeOpenAIServer, Reply
-from test_drafting import section_of
 
 FACTS_YAML = """\
 unit: 芦洲乡

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from conftest import FIXTURES, REPO, SHARED
+
 from drafter.facts import load_facts
 from drafter.resources import template_path
 

@@ -13,8 +13,17 @@ import pytest
 
 from drafter.backends import Usage
 from drafter.errors import DrafterError, InputError
-from drafter.history import (HISTORY_DIR, HISTORY_FILE, MIGRATIONS, ORIGINS, DraftLockedError, History,
-                             HistoryError, history_path, migrate)
+from drafter.history import (
+    HISTORY_DIR,
+    HISTORY_FILE,
+    MIGRATIONS,
+    ORIGINS,
+    DraftLockedError,
+    History,
+    HistoryError,
+    history_path,
+    migrate,
+)
 from drafter.locking import lock_path, locked
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from conftest import FIXTURES
 
-from drafter.checker import check_text, run_check
+from drafter.check.engine import check_text, run_check
+from drafter.check.report import PlaceholderAt
+from drafter.check.review_page import Item, build_segments, render_html
 from drafter.facts import load_facts
-from drafter.htmlreport import Item, build_segments, render_html
-from drafter.report import PlaceholderAt
 
 # Every verdict, a placeholder, and an unused fact; the numbers are those of the dev case p7.
 SAMPLE_FACTS = """\
@@ -285,6 +285,6 @@ def test_build_segments_adjacent_and_overlapping_spans():
 
 
 def test_htmlreport_import_does_not_load_jinja():
-    code = "import sys, drafter.htmlreport; print('jinja2' in sys.modules)"
+    code = "import sys, drafter.check.review_page; print('jinja2' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from drafter.numbers import extract_mentions, find_placeholders
-from drafter.phrases import lexicon
+from drafter.check.mentions import extract_mentions, find_placeholders
+from drafter.check.not_quantities import lexicon
 
 
 def claims(text: str):

@@ -9,8 +9,15 @@ import pytest
 
 from drafter.errors import FactsError, InputError
 from drafter.facts import load_facts
-from drafter.prompts import (SHARED_MESSAGES, build_prompt, build_prompts, build_repair_message,
-                             common_prefix_share, mask_numbers, render)
+from drafter.prompts import (
+    SHARED_MESSAGES,
+    build_prompt,
+    build_prompts,
+    build_repair_message,
+    common_prefix_share,
+    mask_numbers,
+    render,
+)
 from drafter.references import TopicIndex, choose_shared
 from drafter.samples import load_corpus
 from drafter.tokens import count_tokens

@@ -12,7 +12,13 @@ from drafter.errors import SampleError
 from drafter.facts import KINDS
 from drafter.resources import data_dir, samples_dir
 from drafter.samples import (
-    clean_text, find_sample, import_seed, load_corpus, load_sample, segment, split_seed,
+    clean_text,
+    find_sample,
+    import_seed,
+    load_corpus,
+    load_sample,
+    segment,
+    split_seed,
 )
 
 SAMPLE_FILES = sorted(samples_dir().glob("*.txt"))

@@ -7,8 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from drafter.tokens import (ENCODING, MESSAGE_OVERHEAD, REPLY_PRIMING, TOKEN_NOTE,
-                            count_message_tokens, count_tokens, encoding)
+from drafter.tokens import (
+    ENCODING,
+    MESSAGE_OVERHEAD,
+    REPLY_PRIMING,
+    TOKEN_NOTE,
+    count_message_tokens,
+    count_tokens,
+    encoding,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 

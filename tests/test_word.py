@@ -9,20 +9,20 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, MODEL_ENV
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from typer.testing import CliRunner
 
-from conftest import FIXTURES, MODEL_ENV
-from drafter.checker import check_text
+from drafter.check.docx_text import extract_docx_text
+from drafter.check.engine import check_text
 from drafter.cli import app
 from drafter.document import parse_draft
 from drafter.errors import DocumentError, DrafterError, InputError
 from drafter.facts import load_facts
 from drafter.word import WordFonts, export_docx, is_docx
-from drafter.wordtext import extract_docx_text
 
 FACTS = FIXTURES / "facts" / "篇一.yaml"
 FACT_FILES = sorted((FIXTURES / "facts").glob("*.yaml"))
@@ -337,7 +337,7 @@ def test_word_extract_skips_tracked_deletions(tmp_path):
 
 
 @pytest.mark.parametrize("data, expected", [
-    ("这其实是一个文本文件。".encode("utf-8"), "不是有效的 Word .docx 文件"),
+    ("这其实是一个文本文件。".encode(), "不是有效的 Word .docx 文件"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "旧版 Word（.doc）"),
     (b"PK\x03\x04broken", "不是有效的 Word .docx 文件"),
 ])
@@ -361,6 +361,6 @@ def test_word_is_docx_by_suffix():
 
 
 def test_word_check_path_does_not_import_python_docx():
-    code = "import sys, drafter.word, drafter.checker, drafter.cli; print('docx' in sys.modules)"
+    code = "import sys, drafter.word, drafter.check.engine, drafter.cli; print('docx' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

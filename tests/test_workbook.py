@@ -8,14 +8,14 @@ import sys
 from decimal import Decimal
 
 import pytest
-
 from conftest import FIXTURES, REPO
-from drafter.checker import check_text
+
+from drafter.check.engine import check_text
+from drafter.check.report import fact_location
 from drafter.errors import FactsError
 from drafter.facts import load_facts
+from drafter.facts.conversion import convert_facts, write_xlsx_template
 from drafter.resources import template_path
-from drafter.report import fact_location
-from drafter.workbook import convert_facts, write_xlsx_template
 
 FACT_FILES = sorted((FIXTURES / "facts").glob("*.yaml"))
 ALL_YAML = FACT_FILES + [template_path("facts.yaml")]
@@ -381,7 +381,7 @@ def test_workbook_convert_quotes_what_yaml_would_misread(tmp_path):
 
 
 def test_workbook_import_stays_lazy():
-    code = ("import sys, drafter.conversion, drafter.cli, drafter.facts, drafter.workbook; "
+    code = ("import sys, drafter.facts.conversion, drafter.cli, drafter.facts, drafter.facts.workbook; "
             "print('openpyxl' in sys.modules)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stderr

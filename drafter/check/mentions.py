@@ -22,21 +22,17 @@ Mention kinds:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
-from drafter import phrases
-from drafter.numerals import CN_NUMERAL_CHARS, arabic_step, arabic_value, chinese_step, chinese_value
-from drafter.phrases import Placeholder, find_placeholders  # noqa: F401  (public API)
-from drafter.kinds import TIME_OF_DAY, approx_interval, date_parts, kind_of, merge_dates
-from drafter.units import match_unit
+from drafter.check import not_quantities
+from drafter.check.kinds import TIME_OF_DAY, approx_interval, date_parts, kind_of, merge_dates
+from drafter.check.not_quantities import NotQuantity, Placeholder, find_placeholders
+from drafter.check.numerals import CN_NUMERAL_CHARS, arabic_step, arabic_value, chinese_step, chinese_value
+from drafter.check.units import match_unit
 
 __all__ = ["Mention", "Placeholder", "approx_interval", "extract_mentions", "find_placeholders"]
 
-REASON_ARTICLE = "数词作冠词"
-REASON_CODE = "编号或代号"
-REASON_BARE = "无量词的数词"
-REASON_TIER = "层级名称"
 
 Value = int | float | tuple | None
 
@@ -104,11 +100,11 @@ def extract_mentions(text: str, allow: Iterable[str] = (), *, names: Iterable[st
 # --- masking --------------------------------------------------------------------------------
 
 def _mask(text: str, allow: Iterable[str], names: Iterable[str]) -> tuple[str, list[Mention]]:
-    work, spans = phrases.mask(text, allow, names)
+    work, spans = not_quantities.mask(text, allow, names)
     ignored: list[Mention] = []
     for s in spans:
         piece = text[s.start:s.end]
-        kind = "marker" if s.reason == phrases.REASON_MARKER else "phrase"
+        kind = "marker" if s.reason == NotQuantity.MARKER else "phrase"
         if kind == "marker" or _ANCHOR.search(piece):
             ignored.append(Mention(piece, s.start, s.end, _marker_value(piece, kind), None, kind,
                                    ignored=s.reason))
@@ -321,11 +317,11 @@ def _quantity(text: str, work: str, start: int, end: int, numeral: str, parsed, 
     if unit == "级" and not mag and approx is None and numeral[0] in _CN and not head.ordinal \
             and _CJK_CHAR.match(work, end) and not work.startswith(("以上", "以下", "及"), end):
         # 二级网格, 三级调解网络: a tier names the kind of thing (like 一级), it counts nothing.
-        return [Mention(text[start:end], start, end, value, unit, "numeral", ignored=REASON_TIER)], end
+        return [Mention(text[start:end], start, end, value, unit, "numeral", ignored=NotQuantity.TIER)], end
     if unit is None and not mag and numeral[0] in _CN + "数几" and not head.ordinal:
         # A Chinese numeral with no measure word (四抓四带, 村三职) is not a quantity claim.
         return [Mention(numeral, start, numeral_end, value if approx is None else None, None,
-                        "numeral", ignored=REASON_BARE)], numeral_end
+                        "numeral", ignored=NotQuantity.BARE)], numeral_end
     full_unit = (mag + (unit or "")) or None
     return [_make(text, start, end, value, step, full_unit, numeral, head, approx, anchor)], end
 
@@ -367,9 +363,9 @@ def _make(text: str, start: int, end: int, value, step: float, unit: str | None,
     if (kind not in ("date", "time", "percent") and not ordinal and approx is None and unit
             and numeral in ("一", "壹") and value == 1
             and not (kind == "duration" and text[max(0, start - 2):start] in _DURATION_FRAME)):
-        ignored = REASON_ARTICLE
+        ignored = NotQuantity.ARTICLE
     if _is_code(text, start, end, unit):
-        ignored, kind = REASON_CODE, "code"
+        ignored, kind = NotQuantity.CODE, "code"
     return Mention(text[start:end], start, end, value, unit, kind, approx, ignored, anchor, step, parts)
 
 

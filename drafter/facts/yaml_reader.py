@@ -1,22 +1,26 @@
-"""Facts files: load a clerk's YAML into typed objects that remember each value's source line."""
+"""The YAML facts reader: validate a clerk's YAML and build the facts model, naming line and field."""
 
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 import yaml
 
 from drafter.errors import FactsError
-from drafter.files import MAX_FACTS_BYTES, DecodedText, encoding_notice, read_text
-
-KINDS = ("intro", "work", "problems", "plans", "closing")
-KIND_NAMES = {"intro": "开头", "work": "工作", "problems": "问题", "plans": "打算", "closing": "结尾"}
-APPROX_WORDS = ("余", "多", "约", "近", "以上", "不足", "左右")
-SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")  # a leading _ is kept for drafter's own parts
+from drafter.facts.model import (
+    APPROX_WORDS,
+    FIELD_NAMES,
+    KIND_NAMES,
+    KINDS,
+    SECTION_ID,
+    Facts,
+    Section,
+    Statement,
+    compose_statement,
+)
+from drafter.files import DecodedText
+from drafter.suggestions import closest
 
 TOP_KEYS = ("unit", "period", "campaign", "title", "author", "date", "facts", "allow", "sections")
 REQUIRED_TOP = ("unit", "period", "campaign", "sections")
@@ -30,87 +34,6 @@ _CHINESE_KEYS = {
     "标题": "title", "落款": "author", "日期": "date", "事实": "facts", "章节": "sections",
     "类型": "kind", "编号": "id", "标识": "id", "数值": "value", "单位名称": "unit", "约数": "approx",
 }
-FIELD_NAMES = {
-    "unit": "单位", "period": "时间", "campaign": "创建目标", "title": "标题", "author": "落款单位",
-    "date": "落款日期", "facts": "事实", "allow": "允许短语", "sections": "章节", "id": "章节ID",
-    "kind": "类型", "text": "文字", "value": "数值", "approx": "约数",
-}
-
-
-@dataclass(frozen=True)
-class Statement:
-    """One supplied fact: text as the user wrote it (composed for mapping items), with its line."""
-
-    text: str
-    line: int
-    field: str
-    section: str | None = None
-    value: Decimal | None = None
-    unit: str | None = None
-    approx: str | None = None
-
-
-@dataclass(frozen=True)
-class Section:
-    """A section of the summary to be drafted, with its facts."""
-
-    id: str
-    title: str
-    kind: str
-    facts: tuple[Statement, ...]
-    line: int
-    title_line: int
-    index: int = 0
-
-
-@dataclass(frozen=True)
-class Facts:
-    """A whole facts file, typed, with the source line of every value."""
-
-    path: Path
-    encoding: str
-    unit: str
-    period: str
-    campaign: str
-    title: str
-    author: str
-    date: str | None
-    facts: tuple[Statement, ...]
-    allow: tuple[str, ...]
-    sections: tuple[Section, ...]
-    header: tuple[Statement, ...] = field(default=())
-    sha256: str = ""
-
-    def statements(self) -> list[Statement]:
-        """Every statement that may carry a number, in file order (header, facts, sections)."""
-        out = list(self.header) + list(self.facts)
-        for sec in self.sections:
-            out.append(Statement(sec.title, sec.title_line, f"sections[{sec.index}].title", sec.id))
-            out.extend(sec.facts)
-        return sorted(out, key=lambda s: s.line)
-
-    @property
-    def notice(self) -> str | None:
-        """The encoding notice for this file (None when it was UTF-8)."""
-        return encoding_notice(self.path, self.encoding)
-
-    def section(self, section_id: str) -> Section:
-        """Return the section with this id, or raise FactsError listing the ids."""
-        for sec in self.sections:
-            if sec.id == section_id:
-                return sec
-        ids = "、".join(s.id for s in self.sections)
-        raise FactsError(f"没有 ID 为 “{section_id}” 的章节", path=self.path,
-                         hint=f"可用的章节 ID：{ids}")
-
-
-def load_facts(path: str | Path) -> Facts:
-    """Load and validate a facts file (YAML or Excel .xlsx); raise FactsError naming where and what."""
-    if Path(path).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        from drafter.workbook import load_workbook_facts
-        return load_workbook_facts(path)
-    decoded = read_text(path, what="事实文件", max_bytes=MAX_FACTS_BYTES)
-    return parse_facts(decoded)
 
 
 def parse_facts(decoded: DecodedText) -> Facts:
@@ -296,20 +219,6 @@ class _Parser:
         return tuple(out)
 
 
-def compose_statement(text: str, value: Decimal | None, unit: str | None, approx: str | None) -> str:
-    """Write a mapping item as one statement, e.g. 宣讲 + 10 + 余 + 场 -> 宣讲10余场."""
-    if value is None:
-        return text
-    number = format(value, "f")
-    unit = unit or ""
-    if approx in ("约", "近", "不足"):
-        quantity = f"{approx}{number}{unit}"
-    elif approx in ("以上", "左右"):
-        quantity = f"{number}{unit}{approx}"
-    else:
-        quantity = f"{number}{approx or ''}{unit}"
-    return f"{text}{quantity}"
-
 
 def _is_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")
@@ -328,9 +237,9 @@ def _node_kind(node: yaml.Node) -> str:
 def _suggest(key: str, allowed: tuple[str, ...], prefix: str = "") -> str:
     if key in _CHINESE_KEYS and _CHINESE_KEYS[key] in allowed:
         return f"{prefix}请改用英文键 {_CHINESE_KEYS[key]}"
-    close = difflib.get_close_matches(key.lower(), allowed, n=1, cutoff=0.5)
+    close = closest(key, allowed)
     if close:
-        return f"{prefix}是不是想写 {close[0]}？"
+        return f"{prefix}是不是想写 {close}？"
     return f"{prefix}可用的键：" + "、".join(allowed) if not prefix else ""
 
 
@@ -380,48 +289,3 @@ def _yaml_hint(exc: yaml.MarkedYAMLError, text: str, line: int | None) -> str:
         return "路径或文字含反斜杠时请改用单引号"
     return "请检查这一行及上一行的缩进、冒号和引号"
 
-
-@dataclass(frozen=True)
-class SectionNumbers:
-    """What `drafter facts validate` shows for one part of a facts file."""
-
-    id: str
-    title: str
-    kind: str
-    statements: int
-    numbers: tuple[str, ...]
-
-
-def summarize_numbers(facts: Facts) -> list[SectionNumbers]:
-    """Count statements and list the number mentions found, per section (document level first)."""
-    from drafter.numbers import extract_mentions
-
-    def found(statements) -> tuple[str, ...]:
-        return tuple(m.text for s in statements
-                     for m in extract_mentions(s.text, allow=facts.allow) if m.ignored is None)
-
-    doc_level = list(facts.header) + list(facts.facts)
-    rows = [SectionNumbers("（全文）", facts.title, "", len(facts.facts), found(doc_level))]
-    for sec in facts.sections:
-        rows.append(SectionNumbers(sec.id, sec.title, sec.kind, len(sec.facts),
-                                   found((Statement(sec.title, sec.title_line, ""),) + sec.facts)))
-    return rows
-
-
-def write_template(path: str | Path, *, force: bool = False) -> Path:
-    """Write the commented facts template; refuse to overwrite unless force."""
-    from drafter.files import write_atomic
-    from drafter.resources import template_path
-
-    target = Path(path)
-    if target.is_dir():
-        target = target / "facts.yaml"
-    if target.exists() and not force:
-        raise FactsError("文件已存在，没有覆盖", path=target,
-                         hint="如确需覆盖请加 --force，或换一个文件名")
-    text = template_path("facts.yaml").read_text(encoding="utf-8")
-    try:
-        write_atomic(target, text)
-    except OSError as exc:
-        raise FactsError(f"无法写入：{exc.strerror or exc}", path=target) from None
-    return target

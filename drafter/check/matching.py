@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from drafter.numbers import Mention
-from drafter.units import unit_class
+from drafter.check.mentions import Mention
+from drafter.check.units import unit_class
 
 EPS = 1e-9
 

@@ -11,8 +11,8 @@ from rich.table import Table
 if TYPE_CHECKING:
     from rich.console import Console
 
+from drafter.check.report import VERDICT_NAMES
 from drafter.document import STATUS_NAMES
-from drafter.report import VERDICT_NAMES
 
 STATE_NAMES = {"queued": "排队中", "drafting": "起草中", "checking": "核对中", "repairing": "修正中",
                "done": "完成", "failed": "失败"}
@@ -32,7 +32,7 @@ class DraftProgress:
         self.live = Live(self._table(), console=console, refresh_per_second=8,
                          transient=False) if console.is_terminal else None
 
-    def __enter__(self) -> "DraftProgress":
+    def __enter__(self) -> DraftProgress:
         if self.live:
             self.live.__enter__()
         return self

@@ -10,8 +10,8 @@ import bisect
 import re
 from pathlib import Path
 
+from drafter.check.mentions import Mention
 from drafter.document import parse_draft
-from drafter.numbers import Mention
 
 _COMMENT = r"<!--.*?-->"
 
@@ -77,7 +77,7 @@ def read_document(path: Path):
     from drafter.files import read_text
 
     if Path(path).suffix.lower() == ".docx":
-        from drafter.wordtext import extract_docx_text
+        from drafter.check.docx_text import extract_docx_text
 
         return extract_docx_text(Path(path))
     return read_text(path, what="文档")

@@ -12,12 +12,12 @@ import hashlib
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from drafter.report import FLAGGED, VERDICTS
+from drafter.check.report import FLAGGED, VERDICTS
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from drafter.report import Report
+    from drafter.check.report import Report
 
 TEMPLATE = "report.html.j2"
 PLACEHOLDER = "placeholder"
@@ -57,7 +57,7 @@ class Item(NamedTuple):
 def render_html(report: Report, text: str | None = None, *, document_name: str | None = None,
                 facts_name: str | None = None) -> str:
     """Render a check report as one self-contained HTML page (text is the document as checked)."""
-    from drafter.report import VERDICT_NAMES
+    from drafter.check.report import VERDICT_NAMES
 
     if text is None:
         from drafter.files import read_text

@@ -1,13 +1,13 @@
 """What a number with its measure word means: count, date, time, duration …; dates merged.
 
-Split from drafter.numbers, which finds the numbers; this module decides their sense.
+Split from drafter.check.mentions, which finds the numbers; this module decides their sense.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from drafter.units import DATE_UNITS, TIME_UNITS, unit_kind
+from drafter.check.units import DATE_UNITS, TIME_UNITS, unit_kind
 
 TIME_OF_DAY = {"上午": 0, "早上": 0, "早晨": 0, "凌晨": 0, "中午": 12, "下午": 12, "傍晚": 12,
                "晚上": 12, "夜间": 12, "晚": 12}

@@ -112,7 +112,7 @@ def _run(command, super_main, args, prog_name, complete_var, standalone_mode, ex
 
 
 def _print_error(line: str) -> None:
-    from drafter.cli import err_console, escape
+    from drafter.cli.console import err_console, escape
 
     err_console.print(f"[red]{escape(line)}[/red]", soft_wrap=True)
 

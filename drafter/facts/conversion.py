@@ -11,10 +11,22 @@ import json
 from pathlib import Path
 
 from drafter.errors import DrafterError, FactsError
-from drafter.facts import APPROX_WORDS, KIND_NAMES, Facts, Statement, compose_statement, parse_facts
-from drafter.files import DecodedText
-from drafter.workbook import (DOC_SHEET, FACT_COLUMNS, FACTS_SHEET, HEADER_KEYS, HELP_SHEET, INFO_ROWS,
-                              INFO_SHEET, WORKBOOK_SUFFIXES, YAML_SUFFIXES, parse_workbook)
+from drafter.facts.loading import load_facts
+from drafter.facts.model import APPROX_WORDS, KIND_NAMES, Facts, Statement, compose_statement
+from drafter.facts.workbook import (
+    DOC_SHEET,
+    FACT_COLUMNS,
+    FACTS_SHEET,
+    HEADER_KEYS,
+    HELP_SHEET,
+    INFO_ROWS,
+    INFO_SHEET,
+    WORKBOOK_SUFFIXES,
+    YAML_SUFFIXES,
+    parse_workbook,
+)
+from drafter.facts.yaml_reader import parse_facts
+from drafter.files import DecodedText, refuse_overwrite
 
 
 def _item_parts(st: Statement) -> tuple[str, str, str, str]:
@@ -158,7 +170,6 @@ def _scalar(text: str, context: str = "k: {}") -> str:
 
 def write_xlsx_template(path: str | Path, *, force: bool = False) -> Path:
     """Write the Excel facts template (the YAML template's examples); refuse to overwrite unless force."""
-    from drafter.facts import load_facts
     from drafter.resources import template_path
 
     target = Path(path)
@@ -167,14 +178,13 @@ def write_xlsx_template(path: str | Path, *, force: bool = False) -> Path:
     if target.suffix.lower() != ".xlsx":
         raise FactsError("Excel 模板的文件名应以 .xlsx 结尾", path=target,
                          hint="例如 drafter init --xlsx facts.xlsx")
-    _refuse_overwrite(target, force)
+    refuse_overwrite(target, force=force, example="facts.xlsx", error=FactsError)
     _write(target, workbook_bytes(load_facts(template_path("facts.yaml"))))
     return target
 
 
 def convert_facts(source: str | Path, output: str | Path, *, force: bool = False) -> Path:
     """Convert a facts file YAML -> .xlsx or .xlsx -> YAML (by suffix); checked, written atomically."""
-    from drafter.facts import load_facts
 
     source, output = Path(source), Path(output)
     src, dst = source.suffix.lower(), output.suffix.lower()
@@ -182,7 +192,7 @@ def convert_facts(source: str | Path, output: str | Path, *, force: bool = False
     if not to_xlsx and not (src in WORKBOOK_SUFFIXES + (".xls",) and dst in YAML_SUFFIXES):
         raise FactsError(f"不支持从 “{src or '无扩展名'}” 转换为 “{dst or '无扩展名'}”", path=output,
                          hint="支持 .yaml → .xlsx 和 .xlsx → .yaml，例如 drafter facts convert facts.xlsx -o facts.yaml")
-    _refuse_overwrite(output, force)
+    refuse_overwrite(output, force=force, example=output.name, error=FactsError)
     facts = load_facts(source)
     if to_xlsx:
         data = workbook_bytes(facts)
@@ -206,13 +216,6 @@ def _meaning(facts: Facts) -> tuple:
     return (facts.unit, facts.period, facts.campaign, facts.title, facts.author, facts.date or None,
             sorted(st(s) for s in facts.header if s.text), tuple(map(st, facts.facts)), facts.allow,
             tuple((s.id, s.title, s.kind, s.index, tuple(map(st, s.facts))) for s in facts.sections))
-
-
-def _refuse_overwrite(target: Path, force: bool) -> None:
-    if target.is_dir():
-        raise FactsError("输出路径是一个文件夹", path=target, hint="请给出文件名，例如 -o facts.yaml")
-    if target.exists() and not force:
-        raise FactsError("文件已存在，没有覆盖", path=target, hint="如确需覆盖请加 --force，或换一个文件名")
 
 
 def _write(target: Path, data: bytes) -> None:

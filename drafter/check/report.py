@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from drafter.numbers import Mention
+from drafter.check.mentions import Mention
 
 FLAGGED = ("unsupported", "mismatch", "misattributed")
 VERDICTS = ("ok", "derived", "ignored") + FLAGGED

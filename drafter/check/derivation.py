@@ -9,12 +9,13 @@ and accepts the result only within the precision the text displays.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from itertools import permutations
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
-from drafter.matching import grams, interval, is_exact, scale, shown_step
-from drafter.numbers import Mention
-from drafter.units import unit_class
+from drafter.check.matching import grams, interval, is_exact, scale, shown_step
+from drafter.check.mentions import Mention
+from drafter.check.units import unit_class
 
 
 class Operand(NamedTuple):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import bisect
 
-from drafter.matching import context_window, grams
-from drafter.numbers import Mention
+from drafter.check.matching import context_window, grams
+from drafter.check.mentions import Mention
 
 
 class Neighbors:

@@ -1,4 +1,4 @@
-"""Excel facts files: the YAML facts format as a workbook a clerk fills in (writing: drafter.conversion).
+"""Excel facts files: the YAML facts format as a workbook a clerk fills in (writing: drafter.facts.conversion).
 
 Layout (the 说明 sheet of every workbook drafter writes says the same in Chinese):
 - 基本信息: columns 字段 / 内容 (/ 说明); rows 单位, 期间, 创建活动, 标题, 落款, 日期, and any
@@ -7,25 +7,32 @@ Layout (the 说明 sheet of every workbook drafter writes says the same in Chine
   consecutive rows; a row with an empty 章节ID continues the section above (merged cells read so).
 - 全文事实 (optional): columns 事实, 数值, 单位, 约数: facts of the whole document.
 A statement's `line` is its row in its own sheet (基本信息 for the header fields, 全文事实 for
-document facts, 事实 for the rest); drafter.report.fact_location renders that for a reader.
+document facts, 事实 for the rest); drafter.check.report.fact_location renders that for a reader.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import hashlib
 import io
-import os
 import re
 import warnings
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from drafter.errors import FactsError
-from drafter.facts import (APPROX_WORDS, KIND_NAMES, KINDS, SECTION_ID, Facts, Section, Statement,
-                           compose_statement)
+from drafter.facts.model import (
+    APPROX_WORDS,
+    KIND_NAMES,
+    KINDS,
+    SECTION_ID,
+    Facts,
+    Section,
+    Statement,
+    compose_statement,
+)
+from drafter.suggestions import closest
 
 INFO_SHEET, FACTS_SHEET, DOC_SHEET, HELP_SHEET = "基本信息", "事实", "全文事实", "说明"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -296,10 +303,10 @@ class _Reader:
         text, field = vals["kind"]
         kind = _KIND_LABELS.get(text.lower())
         if kind is None:
-            close = difflib.get_close_matches(text.lower(), KINDS, n=1, cutoff=0.5)
+            close = closest(text, KINDS)
             raise self.fail(f"类型 “{text}” 不认识", FACTS_SHEET, row, field,
                             hint="可用：" + "、".join(f"{KIND_NAMES[k]}（{k}）" for k in KINDS)
-                            + (f"；是不是想写 {close[0]}？" if close else ""))
+                            + (f"；是不是想写 {close}？" if close else ""))
         return kind
 
     def same_section(self, sec: dict, row: int, vals: dict) -> None:
@@ -360,12 +367,8 @@ def _header_name(key: str, labels: dict[str, str]) -> str:
 
 def _suggest(label: str, names) -> str:
     names = list(dict.fromkeys(names))
-
-    def score(name: str) -> tuple[float, int]:  # ties (数植: 数值 or 约数?) go to the shared start
-        return difflib.SequenceMatcher(None, _norm(label), name).ratio(), len(os.path.commonprefix([label, name]))
-
-    best = max(names, key=score)
-    return f"是不是想写 {best}？" if score(best)[0] >= 0.3 else "可用：" + "、".join(names) + "；"
+    best = closest(_norm(label), names)
+    return f"是不是想写 {best}？" if best else "可用：" + "、".join(names) + "；"
 
 
 def _cell_text(c) -> tuple[str, bool]:
@@ -402,14 +405,3 @@ def _float_text(value: float, fmt: str) -> tuple[str, bool]:
         lossy = number != number.to_integral_value()
     return format(number, "f") + ("%" if percent else ""), lossy
 
-
-_WRITERS = ("convert_facts", "facts_yaml", "workbook_bytes", "write_xlsx_template")
-
-
-def __getattr__(name: str):
-    """Writing lives in drafter.conversion (module size); the CLI imports it from here too."""
-    if name in _WRITERS:
-        from drafter import conversion
-
-        return getattr(conversion, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,22 +8,34 @@ extended by users with `allow:` in the facts file or `--allow-file`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
-from drafter.numerals import CN_NUMERAL_CHARS
-from drafter.units import match_unit
+from drafter.check.numerals import CN_NUMERAL_CHARS
+from drafter.check.units import match_unit
 
 LEXICON_PATH = Path(__file__).resolve().parent / "lexicon" / "set_phrases.txt"
 
-REASON_MARKER = "列表序号"
-REASON_WORD = "含数字的词语"
-REASON_SET = "固定提法"
-REASON_ALLOW = "allow 列表"
-REASON_NAME = "事实中的名称"
-REASON_QUOTED = "引号中的提法"
+
+
+class NotQuantity(StrEnum):
+    """Why a numeral is not a quantity claim: the `ignored` of a mention, as reports show it."""
+
+    MARKER = "列表序号"
+    WORD = "含数字的词语"
+    SET_PHRASE = "固定提法"
+    ALLOWED = "allow 列表"
+    NAME = "事实中的名称"
+    QUOTED = "引号中的提法"
+    ARTICLE = "数词作冠词"
+    CODE = "编号或代号"
+    BARE = "无量词的数词"
+    TIER = "层级名称"
+
 
 _NUMERAL_CHARS = frozenset(CN_NUMERAL_CHARS + "0123456789０１２３４５６７８９")
 _CN = "一二三四五六七八九十"
@@ -79,8 +91,8 @@ def mask(text: str, allow: Iterable[str] = (), names: Iterable[str] = ()) -> tup
     names = tuple(names)
     work = _blank(text, [Span(p.start, p.end, "") for p in find_placeholders(text)])
     steps = (
-        lambda w: find_literals(w, allow, REASON_ALLOW),
-        lambda w: find_literals(w, names, REASON_NAME),
+        lambda w: find_literals(w, allow, NotQuantity.ALLOWED),
+        lambda w: find_literals(w, names, NotQuantity.NAME),
         find_list_markers,
         find_set_phrases,
         lambda w: find_quoted_slogans(w, names),
@@ -184,7 +196,7 @@ def find_list_markers(text: str) -> list[Span]:
         if m is None:
             pos = p + 1
             continue
-        out.append(Span(p, m.end(), REASON_MARKER))
+        out.append(Span(p, m.end(), NotQuantity.MARKER))
         pos = m.end()
     return out
 
@@ -240,7 +252,7 @@ _STRUCTURAL_ANCHOR = re.compile(r"[十二一两三四五六七八九百第建改
 @lru_cache(maxsize=1)
 def lexicon() -> dict[str, str]:
     """The shipped set-phrase lexicon: phrase -> reason (含数字的词语 or 固定提法)."""
-    return dict(read_phrases(LEXICON_PATH.read_text(encoding="utf-8").splitlines(), REASON_SET))
+    return dict(read_phrases(LEXICON_PATH.read_text(encoding="utf-8").splitlines(), NotQuantity.SET_PHRASE))
 
 
 def read_phrases(lines: Iterable[str], reason: str) -> list[tuple[str, str]]:
@@ -301,7 +313,7 @@ def _lexicon_index() -> _PhraseIndex:
 
 def find_set_phrases(text: str) -> list[Span]:
     """Find lexicon phrases and structural set phrases (十八届五中全会, 县乡村三级 …)."""
-    out = [Span(m.start(), m.end(), REASON_SET) for m in anchored(_STRUCTURAL, _STRUCTURAL_ANCHOR, text)]
+    out = [Span(m.start(), m.end(), NotQuantity.SET_PHRASE) for m in anchored(_STRUCTURAL, _STRUCTURAL_ANCHOR, text)]
     reasons = lexicon()
     for s, e, phrase in _lexicon_index().finditer(text):
         if _fits(text, s, e):
@@ -361,7 +373,7 @@ def find_quoted_slogans(text: str, names: Iterable[str] = ()) -> list[Span]:
         if not any(c in _NUMERAL_CHARS for c in body) or _YEAR.search(body) or _is_quantity(body) \
                 or _NUMERAL_RUN.sub("#", body) in skeletons:
             continue
-        out.append(Span(m.start(), m.end(), REASON_QUOTED))
+        out.append(Span(m.start(), m.end(), NotQuantity.QUOTED))
     return out
 
 

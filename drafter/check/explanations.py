@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from drafter.matching import is_exact
-from drafter.numbers import Mention
-from drafter.units import unit_class
+from drafter.check.matching import is_exact
+from drafter.check.mentions import Mention
+from drafter.check.not_quantities import NotQuantity
+from drafter.check.units import unit_class
 
 _IGNORED = {
-    "列表序号": "列表序号，不是数量",
-    "数词作冠词": "数词作冠词（“一个”“一支”之类），不是数量",
-    "含数字的词语": "含数字的词语，不是数量",
-    "固定提法": "固定提法，不是数量",
-    "allow 列表": "在 allow 列表中，按名称处理",
-    "事实中的名称": "事实文件中原样出现的名称，不是数量",
-    "引号中的提法": "引号中的口号或名称（如“三个务必”“四个一”），不是数量",
-    "编号或代号": "编号或代号，不是数量",
-    "无量词的数词": "没有量词的汉字数词（如口号、简称），不是数量",
-    "层级名称": "层级或等级名称（如“二级网格”“三级调解网络”），不是数量",
+    NotQuantity.MARKER: "列表序号，不是数量",
+    NotQuantity.ARTICLE: "数词作冠词（“一个”“一支”之类），不是数量",
+    NotQuantity.WORD: "含数字的词语，不是数量",
+    NotQuantity.SET_PHRASE: "固定提法，不是数量",
+    NotQuantity.ALLOWED: "在 allow 列表中，按名称处理",
+    NotQuantity.NAME: "事实文件中原样出现的名称，不是数量",
+    NotQuantity.QUOTED: "引号中的口号或名称（如“三个务必”“四个一”），不是数量",
+    NotQuantity.CODE: "编号或代号，不是数量",
+    NotQuantity.BARE: "没有量词的汉字数词（如口号、简称），不是数量",
+    NotQuantity.TIER: "层级或等级名称（如“二级网格”“三级调解网络”），不是数量",
 }
 
 

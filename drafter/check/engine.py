@@ -8,21 +8,19 @@ ones the text uses; when the words point at another supplied number, the mention
 
 from __future__ import annotations
 
-import dataclasses
-
 import bisect
+import dataclasses
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
-from drafter import reasons as describe
-from drafter.context import Neighbors, quoted, words_before
-from drafter.matching import Relation, date_matches, grams, group, relate, same_written_number
-from drafter.numbers import REASON_ARTICLE, Mention, extract_mentions, find_placeholders
-from drafter.phrases import quoted_names
-from drafter.report import (FLAGGED, VERDICTS, CheckedMention, PlaceholderAt, Report, UnusedFact,
-                            fact_location)
-from drafter.scope import Doc, facts_from_front_matter, prepare
+from drafter.check import explanations as describe
+from drafter.check.attribution import Neighbors, quoted, words_before
+from drafter.check.documents import Doc, facts_from_front_matter, prepare
+from drafter.check.matching import Relation, date_matches, grams, group, relate, same_written_number
+from drafter.check.mentions import Mention, extract_mentions, find_placeholders
+from drafter.check.not_quantities import NotQuantity, quoted_names
+from drafter.check.report import FLAGGED, VERDICTS, CheckedMention, PlaceholderAt, Report, UnusedFact, fact_location
 
 __all__ = ["FLAGGED", "VERDICTS", "CheckedMention", "Report", "check_text", "run_check"]
 
@@ -70,7 +68,7 @@ def _fact_numbers(facts, allowed: list[str], names: list[str]) -> list[FactNumbe
     out = []
     for index, st in enumerate(facts.statements()):
         found = [m for m in extract_mentions(st.text, allowed, names=names)
-                 if m.ignored is None or m.ignored == REASON_ARTICLE]
+                 if m.ignored is None or m.ignored == NotQuantity.ARTICLE]
         near = Neighbors([m for m in found if m.ignored is None])
         for m in found:
             ctx, words = near.context(st.text, m), words_before(st.text, m, near)
@@ -103,7 +101,7 @@ class _Checker:
         results: dict[int, CheckedMention] = {}
         pending = []
         for m in mentions:
-            if m.ignored is not None and m.ignored != REASON_ARTICLE:
+            if m.ignored is not None and m.ignored != NotQuantity.ARTICLE:
                 results[id(m)] = self._result(m, "ignored", describe.ignored(m))
                 continue
             ctx = self._near.context(self.doc.text, m)
@@ -135,7 +133,7 @@ class _Checker:
             return self._result(m, "ok", describe.ok(m, best), best)
         candidates = self._comparable(m)
         same = [f for f in candidates if relate(m, f.mention) is Relation.SAME]
-        if m.ignored == REASON_ARTICLE:
+        if m.ignored == NotQuantity.ARTICLE:
             # 一个 is only a count when a real count of the same thing is supplied.
             same = [f for f in same if not f.weak and ctx & f.context]
         if not same:
@@ -243,7 +241,7 @@ class _Checker:
 
     def _indirect(self, m: Mention, ctx: frozenset[str], mentions: list[Mention],
                   results: dict[int, CheckedMention]) -> CheckedMention:
-        if m.ignored == REASON_ARTICLE:
+        if m.ignored == NotQuantity.ARTICLE:
             conflict = self._article_conflict(m, ctx)
             if conflict is None:
                 return self._result(m, "ignored", describe.ignored(m))
@@ -260,7 +258,7 @@ class _Checker:
                 return self._result(m, "unsupported", describe.stated_otherwise(m, stated), stated)
             return self._result(m, "mismatch", describe.approx_mismatch(m, stated), stated)
         if m.kind not in ("date", "time", "ordinal", "code"):
-            from drafter.derivation import enumerated
+            from drafter.check.derivation import enumerated
             found = enumerated(self.doc.text, m) or self._derive(m, mentions, results)
             if found is not None:
                 return self._derived(m, found)
@@ -280,7 +278,7 @@ class _Checker:
         nearest = self._best(pool, ctx, m) if pool else None
         cue = None
         if m.kind not in ("date", "time", "ordinal", "code"):
-            from drafter.derivation import cue_word
+            from drafter.check.derivation import cue_word
             cue = cue_word(self.doc.text, m)
         stray = self._stray.get(id(m))
         if stray is not None:
@@ -310,7 +308,7 @@ class _Checker:
 
     def _derive(self, m: Mention, mentions: list[Mention], results: dict[int, CheckedMention]):
         # Imported here: most documents have no number left to derive, and startup time counts.
-        from drafter.derivation import derive, operand
+        from drafter.check.derivation import derive, operand
 
         text = self.doc.text
         sentence_lo, paragraph_lo, paragraph_hi = _bounds(text, m.start, m.end)
@@ -378,12 +376,11 @@ def _bounds(text: str, start: int, end: int) -> tuple[int, int, int]:
 def run_check(document: Path, facts: Path | None, *, allow_file: Path | None = None,
               section: str | None = None) -> Report:
     """Read a document and its facts file (from --facts or the draft's front matter) and check it."""
+    from drafter.check.documents import read_document
+    from drafter.check.not_quantities import read_phrases
     from drafter.errors import InputError
     from drafter.facts import load_facts
     from drafter.files import read_text
-    from drafter.phrases import REASON_ALLOW, read_phrases
-
-    from drafter.scope import read_document
 
     decoded = read_document(document)
     if facts is None:
@@ -394,7 +391,7 @@ def run_check(document: Path, facts: Path | None, *, allow_file: Path | None = N
     allow: list[str] = []
     if allow_file is not None:
         lines = read_text(allow_file, what="允许短语文件").text.splitlines()
-        allow = [phrase for phrase, _ in read_phrases(lines, REASON_ALLOW)]
+        allow = [phrase for phrase, _ in read_phrases(lines, NotQuantity.ALLOWED)]
     loaded = load_facts(facts)
     report = check_text(decoded.text, loaded, allow=allow, section=section, document=str(document))
     notices = tuple(n for n in (decoded.notice, loaded.notice) if n)

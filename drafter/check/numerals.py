@@ -1,6 +1,6 @@
 """Convert a numeral span already found in the text to a number (Arabic, Chinese or mixed).
 
-Only spans are converted here; finding them is drafter.numbers' job, because converting whole
+Only spans are converted here; finding them is drafter.check.mentions' job, because converting whole
 texts (as cn2an does) turns 进一步 into 进1步.
 """
 

@@ -1,0 +1,36 @@
+"""Loading a facts file of either format, and writing the commented YAML template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from drafter.errors import FactsError
+from drafter.facts.model import Facts
+from drafter.facts.yaml_reader import parse_facts
+from drafter.files import MAX_FACTS_BYTES, read_text
+
+
+def load_facts(path: str | Path) -> Facts:
+    """Load and validate a facts file (YAML or Excel .xlsx); raise FactsError naming where and what."""
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        from drafter.facts.workbook import load_workbook_facts
+        return load_workbook_facts(path)
+    decoded = read_text(path, what="事实文件", max_bytes=MAX_FACTS_BYTES)
+    return parse_facts(decoded)
+
+
+def write_template(path: str | Path, *, force: bool = False) -> Path:
+    """Write the commented facts template; refuse to overwrite unless force."""
+    from drafter.files import refuse_overwrite, write_atomic
+    from drafter.resources import template_path
+
+    target = Path(path)
+    if target.is_dir():
+        target = target / "facts.yaml"
+    refuse_overwrite(target, force=force, example="facts.yaml", error=FactsError)
+    text = template_path("facts.yaml").read_text(encoding="utf-8")
+    try:
+        write_atomic(target, text)
+    except OSError as exc:
+        raise FactsError(f"无法写入：{exc.strerror or exc}", path=target) from None
+    return target
