@@ -98,7 +98,7 @@ def regenerate_sections(draft_path: str | Path, section_ids: list[str], *, setti
                                               on_event or (lambda *a: None)))
         keep = {o.id for o in outcomes if o.status == "passed" or (keep_failed and o.text)}
         text = decoded.text
-        for sec, o in sorted(zip(targets, outcomes), key=lambda pair: pair[0].start, reverse=True):
+        for sec, o in sorted(zip(targets, outcomes, strict=True), key=lambda pair: pair[0].start, reverse=True):
             if o.id in keep:
                 text = replace_section(text, sec, o.text or FAILED_BODY)
         run.on_failure("failed", "写入草稿时出错，草稿没有改动")
@@ -159,7 +159,8 @@ def diff_section(draft_path: str | Path, section_id: str, number: int | None = N
     store_path = history_path(draft_path, history)
     if not store_path.exists():
         raise HistoryError("这份草稿还没有历史记录", path=store_path,
-                           hint="用 drafter draft 或 drafter regenerate 生成后才有历史；历史数据库在别处时用 --history 指定")
+                           hint="用 drafter draft 或 drafter regenerate 生成后才有历史；"
+                                "历史数据库在别处时用 --history 指定")
     with History.open(store_path) as store:
         if number is not None:
             version = store.version(draft_path, section_id, number)

@@ -122,7 +122,7 @@ class TopicIndex:
         """Candidates of `kind`, most similar to `query` first (ties in corpus order)."""
         q = self._vector(_bigrams(query))
         scored = []
-        for i, ((sample, sec), vec) in enumerate(zip(self.candidates, self.vectors)):
+        for i, ((sample, sec), vec) in enumerate(zip(self.candidates, self.vectors, strict=True)):
             if sec.kind != kind or f"{sample.name}#{sec.index}" in exclude:
                 continue
             scored.append((-sum(w * vec.get(g, 0.0) for g, w in q.items()), i))

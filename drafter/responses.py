@@ -35,7 +35,8 @@ _ON_REQUEST = re.compile(r"^(根据|按照|遵照|结合)(您|你)")
 _OFFER = re.compile(r"您|告诉我|let me know|hope (this|it) helps|feel free|if you (need|want|would like)|"
                     r"(如需|如果需要|若需|需要的话).{0,20}(修改|调整|补充|润色|扩写|改写|完善)", re.I)
 _NOTE = re.compile(r"^[（(]?(注|说明|备注|note)\s*[:：]", re.I)
-_NUMBERING = re.compile(r"^(第[一二三四五六七八九十百\d]+(部分|章|节)?[、.．：:\s]*|[（(][一二三四五六七八九十百\d]+[)）]"
+_NUMBERING = re.compile(r"^(第[一二三四五六七八九十百\d]+(部分|章|节)?[、.．：:\s]*"
+                        r"|[（(][一二三四五六七八九十百\d]+[)）]"
                         r"|[一二三四五六七八九十百]+[、.．]|\d+[、.．)）]|)")
 _SENTENCE_END = re.compile(r"[。；;！!？?]")
 _CHATTER_LIMIT = 200  # longer paragraphs are content, whatever words they start with

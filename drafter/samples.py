@@ -446,6 +446,6 @@ def import_seed(seed: Path, out_dir: Path, *, force: bool = False) -> list[Path]
         # Checked before writing anything, so a refusal leaves the folder as it was.
         raise SampleError("这些范文文件已存在，没有覆盖：" + "、".join(existing), path=out_dir,
                           hint="如确需覆盖请加 --force")
-    for path, (_, text) in zip(paths, parts):
+    for path, (_, text) in zip(paths, parts, strict=True):
         write_atomic(path, text + "\n")
     return paths

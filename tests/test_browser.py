@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 from test_htmlreport import INJECTION, SAMPLE_TEXT, Page, sample_report
 
 from drafter.check.review_page import render_html
@@ -27,7 +28,6 @@ from drafter.check.review_page import render_html
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 BROWSER = next((found for name in BROWSERS if (found := shutil.which(name))), None)
 TIMEOUT = 60
-REPO = Path(__file__).resolve().parents[1]
 # No network at all: the report has no external assets, and the browser must not phone home.
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -168,9 +168,10 @@ class DevTools:
             self.send("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y)
 
     def center(self, element_id: str) -> tuple[float, float]:
-        """The viewport point at the middle of an element."""
+        """The viewport point at the middle of an element's first line box."""
+        # A mention wrapped over two lines has a bounding box whose middle is outside the text.
         return tuple(self.js(f"(r => [r.left + r.width / 2, r.top + r.height / 2])"
-                             f"(document.getElementById('{element_id}').getBoundingClientRect())"))
+                             f"(document.getElementById('{element_id}').getClientRects()[0])"))
 
     def state(self, mention: str) -> dict:
         """What the reviewer sees of one mention: its box open or not, focus, and the page's link."""

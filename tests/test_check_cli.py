@@ -77,7 +77,8 @@ def test_check_cli_draft_finds_its_facts_and_section(run, tmp_path):
     draft.write_text(text.replace("新建成宣传栏7个", "新建成宣传栏9个"), encoding="utf-8")
     whole = run("check", draft, "--format", "json")
     assert whole.exit_code == 1
-    flagged = [m for m in json.loads(whole.stdout)["mentions"] if m["verdict"] in ("unsupported", "mismatch", "misattributed")]
+    flagged = [m for m in json.loads(whole.stdout)["mentions"]
+               if m["verdict"] in ("unsupported", "mismatch", "misattributed")]
     assert [m["text"] for m in flagged] == ["9个"]
     assert run("check", draft, "--section", "publicity").exit_code == 0
     assert run("check", draft, "--section", "measures").exit_code == 1
@@ -130,7 +131,8 @@ def test_check_cli_html_report_is_written_with_every_mention(run, tmp_path):
     as_json = json.loads(run("check", doc, "--facts", FACTS, "--format", "json").stdout)
     assert page.count('id="m-') == len(as_json["mentions"])
     flagged = [m for m in as_json["mentions"] if m["verdict"] in ("unsupported", "mismatch", "misattributed")]
-    assert flagged and len(re.findall(r'<span class="m v-ok"', page)) == sum(m["verdict"] == "ok" for m in as_json["mentions"])
+    assert flagged and len(re.findall(r'<span class="m v-ok"', page)) == sum(
+        m["verdict"] == "ok" for m in as_json["mentions"])
     assert all(f'data-verdict="{m["verdict"]}"' in page for m in flagged)
     missing = run("check", doc, "--facts", FACTS, "--format", "html")
     assert missing.exit_code == 2 and "-o" in missing.stderr

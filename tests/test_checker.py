@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import REPO
 
 from drafter.check.engine import FLAGGED, VERDICTS, check_text, run_check
 from drafter.errors import DocumentError, InputError
 from drafter.facts import load_facts
 
-REPO = Path(__file__).resolve().parents[1]
 DEV = Path(__file__).resolve().parents[2] / "shared" / "factcheck-eval" / "dev"
 SAMPLES = sorted((REPO / "fixtures" / "samples").glob("*.txt"))
 
@@ -372,16 +372,8 @@ def test_check_heldout_case_set(base, mutation):
     _score_case(HELDOUT, base, mutation)
 
 
-def _samples_with_facts():
-    out = []
-    for path in SAMPLES:
-        facts = REPO / "fixtures" / "facts" / f"{path.stem}.yaml"
-        if facts.exists():
-            out.append(pytest.param(path, facts, id=path.stem))
-    return out or [pytest.param(None, None, id="none", marks=pytest.mark.skip(reason="no sample facts yet"))]
-
-
-@pytest.mark.parametrize("sample, facts", _samples_with_facts())
+@pytest.mark.parametrize("sample, facts", [
+    pytest.param(path, REPO / "fixtures" / "facts" / f"{path.stem}.yaml", id=path.stem) for path in SAMPLES])
 def test_check_samples_flag_nothing(sample, facts):
     report = run_check(sample, facts)
     assert not [(m.text, m.verdict, m.reason) for m in report.flagged]

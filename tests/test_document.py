@@ -58,9 +58,12 @@ def test_document_replace_section_keeps_crlf():
 @pytest.mark.parametrize("damage, line_of, words", [
     (lambda t: t.replace("<!-- /section -->", "", 1), "<!-- section: publicity -->", ["_opening", "结束标记"]),
     (lambda t: t.replace("<!-- section: publicity -->\n", "", 1), "<!-- /section -->", ["开始标记"]),
-    (lambda t: t.replace("<!-- section: problems -->", "<!-- section: publicity -->"), "<!-- section: publicity -->\n经费", ["重复"]),
-    (lambda t: t.replace("<!-- section: problems -->", "<!-- section problems -->"), "<!-- section problems -->", ["无法识别"]),
-    (lambda t: t.rsplit("<!-- /section -->", 1)[0] + "我乡将继续努力。", "<!-- section: _closing -->", ["_closing", "没有结束标记"]),
+    (lambda t: t.replace("<!-- section: problems -->", "<!-- section: publicity -->"),
+     "<!-- section: publicity -->\n经费", ["重复"]),
+    (lambda t: t.replace("<!-- section: problems -->", "<!-- section problems -->"),
+     "<!-- section problems -->", ["无法识别"]),
+    (lambda t: t.rsplit("<!-- /section -->", 1)[0] + "我乡将继续努力。",
+     "<!-- section: _closing -->", ["_closing", "没有结束标记"]),
 ])
 def test_document_damaged_markers_name_the_line(damage, line_of, words):
     text = damage(_draft())
@@ -68,9 +71,9 @@ def test_document_damaged_markers_name_the_line(damage, line_of, words):
         parse_draft(text)
     # The second occurrence for the duplicate case, else the first.
     lines = text.splitlines()
-    expected = [i + 1 for i, l in enumerate(lines) if l == line_of.split("\n")[0]]
+    expected = [i + 1 for i, line in enumerate(lines) if line == line_of.split("\n")[0]]
     if "\n" in line_of:
-        expected = [i + 1 for i, l in enumerate(lines) if l == line_of.split("\n")[0]
+        expected = [i + 1 for i, line in enumerate(lines) if line == line_of.split("\n")[0]
                     and lines[i + 1].startswith(line_of.split("\n")[1])]
     assert err.value.line in expected, (err.value.render(), expected)
     for word in words:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import hashlib
 import re
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, start_interruptible
 
 from drafter.document import parse_draft
 from drafter.testing import FakeOpenAIServer, Reply
@@ -101,7 +100,8 @@ def test_drafting_repairs_wrong_numbers(run, tmp_path):
     assert len(measures) == 2
     repair = measures[1]["messages"][-1]["content"]
     assert "8个" in repair and "新建成宣传栏7个" in repair
-    assert measures[1]["messages"][-2] == {"role": "assistant", "content": "我乡新建成宣传栏8个，全乡各村都有宣传栏，评出县级文明家庭81户。"}
+    assert measures[1]["messages"][-2] == {
+        "role": "assistant", "content": "我乡新建成宣传栏8个，全乡各村都有宣传栏，评出县级文明家庭81户。"}
     draft = parse_draft(out.read_text(encoding="utf-8"), out)
     assert draft.meta["sections"]["measures"] == {"title": "抓好创建工作落实", "status": "passed", "attempts": 2}
     assert "宣传栏7个" in draft.section("measures").body(draft.text)
@@ -310,9 +310,8 @@ def test_drafting_ctrl_c_leaves_the_draft_untouched(tmp_path):
     out = tmp_path / "draft.md"
     out.write_text("编辑手改过的草稿", encoding="utf-8")
     with FakeOpenAIServer([Reply("好", delay=30)]) as server:
-        proc = subprocess.Popen([sys.executable, "-m", "drafter", "draft", str(FACTS), "-o", str(out), "--force",
-                                 "--base-url", server.base_url, "--model", "test-model"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+        proc = start_interruptible("draft", FACTS, "-o", out, "--force", "--base-url", server.base_url,
+                                   "--model", "test-model")
         deadline = time.monotonic() + 30
         while not server.chat_requests and time.monotonic() < deadline:
             time.sleep(0.05)

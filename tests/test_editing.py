@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import start_interruptible
 from test_drafting import section_of
 
 from drafter.document import parse_draft
@@ -259,9 +260,7 @@ def test_editing_second_writer_is_refused_while_the_first_holds_the_lock(run, dr
 def test_editing_ctrl_c_mid_regeneration_changes_nothing(drafted):
     before = drafted.read_bytes()
     with FakeOpenAIServer(lambda body: Reply(NEW_PUBLICITY, delay=30)) as server:
-        proc = subprocess.Popen([sys.executable, "-m", "drafter", "regenerate", str(drafted),
-                                 "--section", "publicity", *model_args(server)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+        proc = start_interruptible("regenerate", drafted, "--section", "publicity", *model_args(server))
         deadline = time.monotonic() + 30
         while not server.chat_requests and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from drafter.backends import Usage
 from drafter.errors import DrafterError, InputError
@@ -26,7 +27,6 @@ from drafter.history import (
 )
 from drafter.locking import lock_path, locked
 
-REPO = Path(__file__).resolve().parents[1]
 MESSAGES = [{"role": "system", "content": "你是乡镇办公室的文字秘书。"},
             {"role": "user", "content": "请撰写“农业生产”一节。"}]
 
@@ -64,14 +64,33 @@ def python(script: str, *args: str, **kwargs) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
 
-def test_open_creates_tables_and_records_migrations(draft):
+# The schema a new database has, written out: a migration that changes it must change this too.
+SCHEMA = {
+    "_migrations": {"number": "INTEGER", "name": "TEXT", "applied": "TEXT"},
+    "drafts": {"id": "INTEGER", "path": "TEXT", "created": "TEXT"},
+    "runs": {"id": "INTEGER", "draft_id": "INTEGER", "command": "TEXT", "facts": "TEXT", "facts_sha256": "TEXT",
+             "backend": "TEXT", "model": "TEXT", "base_url": "TEXT", "instruction": "TEXT", "started": "TEXT",
+             "finished": "TEXT", "status": "TEXT", "note": "TEXT"},
+    "versions": {"id": "INTEGER", "draft_id": "INTEGER", "section": "TEXT", "number": "INTEGER", "text": "TEXT",
+                 "origin": "TEXT", "created": "TEXT", "run_id": "INTEGER", "backend": "TEXT", "model": "TEXT",
+                 "base_url": "TEXT", "messages_json": "TEXT", "response": "TEXT", "usage_json": "TEXT",
+                 "check_json": "TEXT", "instruction": "TEXT", "note": "TEXT", "written": "INTEGER"},
+    "responses": {"key": "TEXT", "text": "TEXT", "reasoning": "TEXT", "finish_reason": "TEXT",
+                  "usage_json": "TEXT", "model": "TEXT", "created": "TEXT"},
+}
+
+
+def test_history_new_database_has_the_pinned_schema(draft):
     path = history_path(draft)
     History.open(path).close()
-    assert {"_migrations", "drafts", "runs", "versions", "responses"} <= tables(path)
     conn = sqlite3.connect(path)
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid")]
+    schema = {name: {col: kind for _, col, kind, *_ in conn.execute(f"PRAGMA table_info({name})")}
+              for name in names}
     rows = conn.execute("SELECT number, name, applied FROM _migrations ORDER BY number").fetchall()
     conn.close()
-    assert [(n, name) for n, name, _ in rows] == [(i + 1, m[0]) for i, m in enumerate(MIGRATIONS)]
+    assert schema == SCHEMA
+    assert [(n, name) for n, name, _ in rows] == [(1, "initial"), (2, "response cache")]
     assert all("T" in applied for _, _, applied in rows)
 
 

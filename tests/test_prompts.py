@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from drafter.errors import FactsError, InputError
 from drafter.facts import load_facts
@@ -22,7 +22,6 @@ from drafter.references import TopicIndex, choose_shared
 from drafter.samples import load_corpus
 from drafter.tokens import count_tokens
 
-REPO = Path(__file__).resolve().parents[1]
 FACTS = sorted((REPO / "fixtures" / "facts").glob("*.yaml"))
 PROMPTS = REPO / "prompts"
 PLANTED = "全年共计98765人次参与，惠及九千八百七十六户。"

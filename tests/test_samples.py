@@ -129,7 +129,8 @@ def test_clean_text_joins_page_break_splits():
 
 
 def test_clean_text_keeps_headings_and_short_lines_apart():
-    text = "一、加强领导，强化宣传\n\n我镇高度重视。\n\n存在的问题\n\n经费不足。\n\n1、以校园安全为主的整治\n\n开展整治。"
+    text = ("一、加强领导，强化宣传\n\n我镇高度重视。\n\n存在的问题\n\n经费不足。\n\n"
+            "1、以校园安全为主的整治\n\n开展整治。")
     assert clean_text(text).split("\n\n") == [
         "一、加强领导，强化宣传", "我镇高度重视。", "存在的问题", "经费不足。", "1、以校园安全为主的整治", "开展整治。"]
 
@@ -252,7 +253,8 @@ def test_load_sample_markdown_and_gbk_folder(tmp_path):
     assert sorted(samples) == ["某镇", "芦洲乡"]
     md = samples["芦洲乡"]
     assert [(s.kind, s.title) for s in md.sections] == [
-        ("intro", "我乡扎实推进创建工作"), ("work", "加强组织领导"), ("problems", "存在的问题"), ("plans", "下一步打算")]
+        ("intro", "我乡扎实推进创建工作"), ("work", "加强组织领导"), ("problems", "存在的问题"),
+        ("plans", "下一步打算")]
     assert md.sections[1].heading == "## 一、加强组织领导" and md.sections[1].line == 5
     assert md.sections[1].text.endswith("成立了领导小组。")
     gbk = samples["某镇"]
@@ -338,7 +340,8 @@ def test_segment_long_closing_after_a_single_heading():
 
 
 def test_segment_markdown_bold_headings_but_not_placeholders():
-    sections = segment("现总结如下：\n\n**一、强化领导**\n\n以**县为主，成立领导小组。\n\n**二、存在问题**\n\n经费不足。")
+    sections = segment("现总结如下：\n\n**一、强化领导**\n\n以**县为主，成立领导小组。\n\n"
+                       "**二、存在问题**\n\n经费不足。")
     assert [(s.kind, s.title) for s in sections] == [
         ("intro", "现总结如下"), ("work", "强化领导"), ("problems", "存在问题")]
     assert sections[1].text == "以**县为主，成立领导小组。"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
+
+from conftest import REPO
 
 from drafter.tokens import (
     ENCODING,
@@ -16,8 +17,6 @@ from drafter.tokens import (
     count_tokens,
     encoding,
 )
-
-REPO = Path(__file__).resolve().parents[1]
 
 # Run in a fresh interpreter: proxies point nowhere and every socket connection raises, so any
 # attempt to fetch the encoding fails loudly instead of silently using the network.

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
+# Builds and installs the wheel (about 30 s): run by default and in CI, skippable with -m "not slow".
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:

@@ -36,7 +36,7 @@ def _assert_same_facts(a, b):
     assert [_statement(s) for s in a.facts] == [_statement(s) for s in b.facts]
     assert [(s.id, s.title, s.kind, s.index) for s in a.sections] == [
         (s.id, s.title, s.kind, s.index) for s in b.sections]
-    for sa, sb in zip(a.sections, b.sections):
+    for sa, sb in zip(a.sections, b.sections, strict=True):
         assert [_statement(s) for s in sa.facts] == [_statement(s) for s in sb.facts], sa.id
 
 
@@ -269,7 +269,8 @@ def test_workbook_bad_input_cli_one_line(run, tmp_path):
     assert result.stdout == ""
     assert result.stderr.strip().splitlines() == [
         f"错误：{path} 工作表“事实”第3行：字段 类型（C列）：类型 “problem” 不认识"
-        "（可用：开头（intro）、工作（work）、问题（problems）、打算（plans）、结尾（closing）；是不是想写 problems？）"]
+        "（可用：开头（intro）、工作（work）、问题（problems）、打算（plans）、结尾（closing）；"
+        "是不是想写 problems？）"]
 
 
 FILE_CASES = {

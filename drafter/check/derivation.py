@@ -50,9 +50,8 @@ _PER_CLASS = {"人均": {"人", "人次"}, "户均": {"户"}, "场均": {"场"},
 def clause_before(text: str, start: int, limit: int = 40) -> str:
     """The clause that ends where a number starts (back to the last comma or stop)."""
     lo = max(0, start - limit)
-    cut = None
-    for cut in _CLAUSE_START.finditer(text, lo, start):
-        pass
+    starts = list(_CLAUSE_START.finditer(text, lo, start))
+    cut = starts[-1] if starts else None
     return text[cut.end() if cut else lo:start]
 
 
@@ -249,7 +248,8 @@ def _total(m, cls, paragraph, facts) -> Derivation | None:
 
 _LIST_UNITS = frozenset({"个", "项", "点", "条", "类", "种"})
 _TO_COLON = re.compile(r"[^。；;！!？?\n]{0,16}?[：:]")
-_ITEM = re.compile(r"(?:^|(?<=[：:；;。\n\s]))[ \t\u3000]*(?:([一二三四五六七八九十])是|[（(]([一二三四五六七八九十])[）)]"
+_ITEM = re.compile(r"(?:^|(?<=[：:；;。\n\s]))[ \t\u3000]*"
+                   r"(?:([一二三四五六七八九十])是|[（(]([一二三四五六七八九十])[）)]"
                    r"|第([一二三四五六七八九十])[，,、]|([1-9])[、.．])")
 _CN_INDEX = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 

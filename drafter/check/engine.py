@@ -242,26 +242,39 @@ class _Checker:
     def _indirect(self, m: Mention, ctx: frozenset[str], mentions: list[Mention],
                   results: dict[int, CheckedMention]) -> CheckedMention:
         if m.ignored == NotQuantity.ARTICLE:
-            conflict = self._article_conflict(m, ctx)
-            if conflict is None:
-                return self._result(m, "ignored", describe.ignored(m))
-            return self._result(m, "unsupported", describe.article_conflict(m, conflict), conflict)
+            return self._article(m, ctx)
         candidates = self._comparable(m)
         stated = self._stated_otherwise(m, ctx, candidates)
-        if stated is not None and m.kind not in ("date", "time", "ordinal", "code"):
-            # 12个行政村、2个社区，合计14个: the fact sharing the words is an operand, not a rival.
-            found = self._derive(m, mentions, results)
-            if found is not None and any(_fact_of(op) is stated for op in found.operands):
-                return self._derived(m, found)
         if stated is not None:
-            if relate(m, stated.mention) is Relation.DIFFERENT:
-                return self._result(m, "unsupported", describe.stated_otherwise(m, stated), stated)
-            return self._result(m, "mismatch", describe.approx_mismatch(m, stated), stated)
+            return self._against_stated(m, stated, mentions, results)
         if m.kind not in ("date", "time", "ordinal", "code"):
             from drafter.check.derivation import enumerated
             found = enumerated(self.doc.text, m) or self._derive(m, mentions, results)
             if found is not None:
                 return self._derived(m, found)
+        mismatch = self._mismatch(m, ctx, candidates)
+        if mismatch is not None:
+            return mismatch
+        return self._unsupported(m, ctx, candidates)
+
+    def _article(self, m: Mention, ctx: frozenset[str]) -> CheckedMention:
+        conflict = self._article_conflict(m, ctx)
+        if conflict is None:
+            return self._result(m, "ignored", describe.ignored(m))
+        return self._result(m, "unsupported", describe.article_conflict(m, conflict), conflict)
+
+    def _against_stated(self, m: Mention, stated: FactNumber, mentions: list[Mention],
+                        results: dict[int, CheckedMention]) -> CheckedMention:
+        if m.kind not in ("date", "time", "ordinal", "code"):
+            # 12个行政村、2个社区，合计14个: the fact sharing the words is an operand, not a rival.
+            found = self._derive(m, mentions, results)
+            if found is not None and any(_fact_of(op) is stated for op in found.operands):
+                return self._derived(m, found)
+        if relate(m, stated.mention) is Relation.DIFFERENT:
+            return self._result(m, "unsupported", describe.stated_otherwise(m, stated), stated)
+        return self._result(m, "mismatch", describe.approx_mismatch(m, stated), stated)
+
+    def _mismatch(self, m: Mention, ctx: frozenset[str], candidates: list[FactNumber]) -> CheckedMention | None:
         near = [f for f in candidates if relate(m, f.mention) in (Relation.INVENTED, Relation.CONFLICT)]
         if near:
             best = self._best(near, ctx, m)
@@ -272,6 +285,9 @@ class _Checker:
             if units:
                 best = self._best(units, ctx, m)
                 return self._result(m, "mismatch", describe.unit_mismatch(m, best), best)
+        return None
+
+    def _unsupported(self, m: Mention, ctx: frozenset[str], candidates: list[FactNumber]) -> CheckedMention:
         pool = candidates if m.kind not in ("date", "time") else [
             f for f in self.numbers if f.mention.kind in ("date", "time")]
         pool = [f for f in pool if not f.weak]

@@ -214,9 +214,8 @@ STOP_GRAMS = frozenset("""共计 合计 累计 总计 其中 达到 先后 全�
 def context_window(text: str, start: int, end: int, prev_end: int, next_start: int) -> tuple[str, str]:
     """Words before (to the clause start) and after (to the next pause) a number."""
     lo = max(prev_end, start - 20, 0)
-    cut = None
-    for cut in _LEFT_STOP.finditer(text, lo, start):
-        pass
+    stops = list(_LEFT_STOP.finditer(text, lo, start))
+    cut = stops[-1] if stops else None
     if cut is not None:
         lo = cut.end()
     hi = min(next_start, end + 12, len(text))
@@ -231,9 +230,8 @@ def context_window(text: str, start: int, end: int, prev_end: int, next_start: i
     elif cut is None and lo == prev_end > 0 and _CJK.search(right):
         # 23家食品小作坊共159家经营主体: the noun after the previous number is its own; a total
         # or subset word (共, 其中) starts this number's words.
-        found = None
-        for found in TOTAL_CUE.finditer(left):
-            pass
+        cues = list(TOTAL_CUE.finditer(left))
+        found = cues[-1] if cues else None
         if found is not None:
             left = left[found.start():]
     return left, right

@@ -166,18 +166,7 @@ def _read(text: str, work: str, p: int) -> tuple[list[Mention], int]:
     if dated and not head.ordinal:
         return [_date_like(text, dated)], dated.end()
     if work.startswith(("百分之", "千分之"), p):
-        number = _NUMERAL.match(work, p + 3)
-        parsed = _parse_number(number.group()) if number else None
-        if not parsed or isinstance(parsed[0], tuple):
-            return [], p + 1
-        unit = "%" if work[p] == "百" else "‰"
-        end = number.end()
-        post = _post(work, end) if head.pre is None else None
-        approx = anchor = None
-        if post:
-            anchor, approx = parsed[0], _POST_AS.get(post, post)
-            end += len(post)
-        return [_make(text, p, end, parsed[0], parsed[1], unit, number.group(), head, approx, anchor)], end
+        return _per_hundred(text, work, p, head)
     if work[p] in "数几":
         mag = next(v for v in _VAGUE if work.startswith(v, p + 1))
         base = chinese_value(mag)
@@ -199,6 +188,22 @@ def _read(text: str, work: str, p: int) -> tuple[list[Mention], int]:
     if parsed is None:
         return [], p + 1
     return _quantity(text, work, p, end, number.group(), parsed, head)
+
+
+def _per_hundred(text: str, work: str, p: int, head: _Head) -> tuple[list[Mention], int]:
+    # 百分之八十五, 千分之三 (p is at 百 or 千).
+    number = _NUMERAL.match(work, p + 3)
+    parsed = _parse_number(number.group()) if number else None
+    if not parsed or isinstance(parsed[0], tuple):
+        return [], p + 1
+    unit = "%" if work[p] == "百" else "‰"
+    end = number.end()
+    post = _post(work, end) if head.pre is None else None
+    approx = anchor = None
+    if post:
+        anchor, approx = parsed[0], _POST_AS.get(post, post)
+        end += len(post)
+    return [_make(text, p, end, parsed[0], parsed[1], unit, number.group(), head, approx, anchor)], end
 
 
 class _Head:
@@ -297,18 +302,7 @@ def _quantity(text: str, work: str, start: int, end: int, numeral: str, parsed, 
             end += 1
     if unit:
         end += len(unit)
-        if len(unit) > 2 and unit[1] in "多半" and not isinstance(value, tuple):
-            # 三个多月, 两个半小时: the word sits inside the measure word.
-            if unit[1] == "半":
-                value = value + 0.5
-            elif approx is None:
-                anchor, approx = value, "多"
-    if unit in _DURATION_UNITS and end < n and work[end] in "多余半" and not isinstance(value, tuple):
-        if work[end] == "半":
-            value = value + 0.5
-        elif approx is None:
-            anchor, approx = value, work[end]
-        end += 1
+    value, approx, anchor, end = _more_or_half(work, end, unit, value, approx, anchor)
     if approx is None and not isinstance(value, tuple):
         post = _post(work, end)
         if post:
@@ -326,6 +320,23 @@ def _quantity(text: str, work: str, start: int, end: int, numeral: str, parsed, 
     return [_make(text, start, end, value, step, full_unit, numeral, head, approx, anchor)], end
 
 
+def _more_or_half(work: str, end: int, unit: str | None, value, approx: str | None, anchor):
+    # 多 and 半 next to the measure word: 多 approximates the value, 半 adds to it.
+    if unit and len(unit) > 2 and unit[1] in "多半" and not isinstance(value, tuple):
+        # 三个多月, 两个半小时: the word sits inside the measure word.
+        if unit[1] == "半":
+            value = value + 0.5
+        elif approx is None:
+            anchor, approx = value, "多"
+    if unit in _DURATION_UNITS and end < len(work) and work[end] in "多余半" and not isinstance(value, tuple):
+        if work[end] == "半":
+            value = value + 0.5
+        elif approx is None:
+            anchor, approx = value, work[end]
+        end += 1
+    return value, approx, anchor, end
+
+
 def _post(work: str, end: int) -> str | None:
     """An approximation word written after the number (以上, 左右, 及以上 …), if any."""
     return next((w for w in _POST if work.startswith(w, end)), None)
@@ -333,14 +344,9 @@ def _post(work: str, end: int) -> str | None:
 
 def _make(text: str, start: int, end: int, value, step: float, unit: str | None, numeral: str,
           head: _Head, approx: str | None = None, anchor=None) -> Mention:
-    pre, ordinal = head.pre, head.ordinal
-    kind = kind_of(unit, value, approx, pre, ordinal, numeral)
-    if pre in TIME_OF_DAY and kind != "time":
-        pre = None
-    if pre in ("近", "将近", "接近") and kind in ("duration", "date"):
-        pre = None  # 近三年 means the last three years, not nearly three
-    if pre in _NOT_APPROX or (pre and approx is not None) or (pre and isinstance(value, tuple)):
-        pre = None
+    ordinal = head.ordinal
+    kind = kind_of(unit, value, approx, head.pre, ordinal, numeral)
+    pre = _kept_pre(head.pre, kind, value, approx)
     if pre and pre not in TIME_OF_DAY:
         anchor, approx = value, pre
         kind = kind_of(unit, value, approx, None, ordinal, numeral)
@@ -367,6 +373,17 @@ def _make(text: str, start: int, end: int, value, step: float, unit: str | None,
     if _is_code(text, start, end, unit):
         ignored, kind = NotQuantity.CODE, "code"
     return Mention(text[start:end], start, end, value, unit, kind, approx, ignored, anchor, step, parts)
+
+
+def _kept_pre(pre: str | None, kind: str, value, approx: str | None) -> str | None:
+    # The word before the numeral, unless the kind shows it is no approximation or time of day here.
+    if pre in TIME_OF_DAY and kind != "time":
+        return None
+    if pre in ("近", "将近", "接近") and kind in ("duration", "date"):
+        return None  # 近三年 means the last three years, not nearly three
+    if pre in _NOT_APPROX or (pre and approx is not None) or (pre and isinstance(value, tuple)):
+        return None
+    return pre
 
 
 def _is_code(text: str, start: int, end: int, unit: str | None) -> bool:

@@ -1,7 +1,7 @@
 """Spans that carry numerals but are not quantity claims: placeholders, list markers, set phrases.
 
 They are found before numbers and masked, so 进一步 never becomes 进1步 and 十八届五中全会 never
-becomes two counts. The set-phrase lexicon is a data file (drafter/lexicon/set_phrases.txt),
+becomes two counts. The set-phrase lexicon is a data file (drafter/check/lexicon/set_phrases.txt),
 extended by users with `allow:` in the facts file or `--allow-file`.
 """
 

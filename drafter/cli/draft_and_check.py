@@ -37,7 +37,8 @@ def draft_command(
         "--max-prompt-tokens", help="每节提示词的 token 上限（超出时先去掉最不相关的范文）。")] = 8000,
     samples: SamplesOption = None, timeout: TimeoutOption = 120.0, max_retries: RetriesOption = 2,
     history: Annotated[Path | None, typer.Option(
-        "--history", help="历史数据库文件，默认为草稿所在文件夹的 .drafter/history.sqlite（或 $DRAFTER_HOME）。")] = None,
+        "--history",
+        help="历史数据库文件，默认为草稿所在文件夹的 .drafter/history.sqlite（或 $DRAFTER_HOME）。")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="不使用已缓存的模型回答，重新请求模型。")] = False,
 ) -> None:
     """起草工作总结：逐节起草，逐节核对数字并请模型修正，写出 Markdown 草稿。"""

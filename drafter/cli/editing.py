@@ -59,7 +59,8 @@ def regenerate_command(
         notify("这些章节在上次写入后被手工修改过，修改内容已先存为一个版本：" + "、".join(result.edited))
     console.print(regenerate_summary(result))
     if result.cache_hits:
-        notify(f"有 {result.cache_hits} 次模型请求与以前完全相同，直接使用了缓存的回答（想要另一种写法请加 --no-cache）")
+        notify(f"有 {result.cache_hits} 次模型请求与以前完全相同，"
+               "直接使用了缓存的回答（想要另一种写法请加 --no-cache）")
     print_notes(result.outcomes)
     if result.ok:
         console.print(f"[green]已更新草稿 {escape(str(draft))}：{escape('、'.join(result.written))}，"

@@ -40,17 +40,22 @@ def _item_parts(st: Statement) -> tuple[str, str, str, str]:
 
 _HELP = (
     "drafter 事实文件（Excel 版）填写说明",
-    "drafter 只会使用这个工作簿里写下的事实和数字：其中每一个数字都被视为您提供的事实，草稿中的每个数字都会与它们核对。",
-    "所有单元格已设为“文本”格式，请保持：这样 12.60 不会变成 12.6，0.50 不会变成 0.5；从别处粘贴时请选“只粘贴值/文本”。",
+    "drafter 只会使用这个工作簿里写下的事实和数字："
+        "其中每一个数字都被视为您提供的事实，草稿中的每个数字都会与它们核对。",
+    "所有单元格已设为“文本”格式，请保持：这样 12.60 不会变成 12.6，0.50 不会变成 0.5；"
+        "从别处粘贴时请选“只粘贴值/文本”。",
     "",
     "工作表“基本信息”：每行一个字段，“字段”列写名称，“内容”列写内容。单位、期间、创建活动必填；标题、落款、日期可不填。",
-    "“允许短语”：其中的数字是名称或口号、不是数量（如 四办五中心），核对数字时跳过；每行一个，可加多行，也可在一格内用顿号“、”分隔。",
+    "“允许短语”：其中的数字是名称或口号、不是数量（如 四办五中心），核对数字时跳过；"
+        "每行一个，可加多行，也可在一格内用顿号“、”分隔。",
     "",
     "工作表“事实”：每行一条事实，照实写数字。",
     "章节ID：章节的英文标识，只能用小写字母、数字、下划线、连字符，例如 publicity；不同章节不能重复。",
     "同一章节的各行连续排列；章节标题和类型只需在章节第一行填写；章节ID留空的行属于上面的章节（合并单元格也可以）。",
-    "章节标题：编号“一、二、”由程序自动添加。类型：开头、工作（默认）、问题、打算、结尾，也可写英文 intro、work、problems、plans、closing。",
-    "也可以把数字单独写出来：“事实”写文字，“数值”只写数字，“单位”写单位，“约数”写 余、多、约、近、以上、不足、左右 之一。",
+    "章节标题：编号“一、二、”由程序自动添加。"
+        "类型：开头、工作（默认）、问题、打算、结尾，也可写英文 intro、work、problems、plans、closing。",
+    "也可以把数字单独写出来：“事实”写文字，“数值”只写数字，“单位”写单位，"
+        "“约数”写 余、多、约、近、以上、不足、左右 之一。",
     "例如 事实“联乡部门领导赴基层宣讲”、数值 10、约数 余、单位 场，即“联乡部门领导赴基层宣讲10余场”。",
     "",
     "工作表“全文事实”（可选）：不属于任何章节、但全文都可能用到的事实，填写方式同“事实”的后四列。",
@@ -191,7 +196,8 @@ def convert_facts(source: str | Path, output: str | Path, *, force: bool = False
     to_xlsx = src in YAML_SUFFIXES and dst == ".xlsx"
     if not to_xlsx and not (src in WORKBOOK_SUFFIXES + (".xls",) and dst in YAML_SUFFIXES):
         raise FactsError(f"不支持从 “{src or '无扩展名'}” 转换为 “{dst or '无扩展名'}”", path=output,
-                         hint="支持 .yaml → .xlsx 和 .xlsx → .yaml，例如 drafter facts convert facts.xlsx -o facts.yaml")
+                         hint="支持 .yaml → .xlsx 和 .xlsx → .yaml，"
+                              "例如 drafter facts convert facts.xlsx -o facts.yaml")
     refuse_overwrite(output, force=force, example=output.name, error=FactsError)
     facts = load_facts(source)
     if to_xlsx:

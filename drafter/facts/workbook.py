@@ -185,38 +185,47 @@ class _Reader:
         first = next((r for r in rows if any(c.value is not None for c in r)), None)
         if first is None:
             return {}, []
-        columns: dict[int, tuple[str, str]] = {}
         data: list = []
         if headless and _norm(self.cell(first[0], ws.title)) in headless:
             columns = {1: ("label", "字段（A列）"), 2: ("content", "内容（B列）")}  # no header row
             data.append(first)
         else:
-            for c in first:
-                label = self.cell(c, ws.title)
-                key = labels.get(_norm(label)) if label else None
-                if key is None and label and _norm(label) not in _SPARE_COLUMNS:
-                    names = (_header_name(k, labels) for k in labels.values())
-                    raise self.fail(f"不认识的列名 “{label}”", ws.title, c.row, _letter(c, label),
-                                    hint=_suggest(label, names) + "自己的说明可放在名为“备注”的列")
-                if key in (k for k, _ in columns.values()):
-                    raise self.fail(f"列名 “{label}” 重复", ws.title, c.row, _letter(c, label))
-                if key:
-                    columns[c.column] = (key, _letter(c, label))
+            columns = self.columns(ws, first, labels)
         fields = {key: field for key, field in columns.values()}
         for key in required:
             if key not in fields:
                 names = "、".join(_header_name(k, labels) for k in required)
                 raise self.fail(f"缺少“{_header_name(key, labels)}”列", ws.title, first[0].row,
                                 hint=f"第一行是列名，至少要有：{names}")
+        return fields, self.row_values(ws, columns, (*data, *rows))
+
+    def columns(self, ws, first, labels: dict[str, str]) -> dict[int, tuple[str, str]]:
+        """The header row's known columns: column number -> (key, field as shown)."""
+        columns: dict[int, tuple[str, str]] = {}
+        for c in first:
+            label = self.cell(c, ws.title)
+            key = labels.get(_norm(label)) if label else None
+            if key is None and label and _norm(label) not in _SPARE_COLUMNS:
+                names = (_header_name(k, labels) for k in labels.values())
+                raise self.fail(f"不认识的列名 “{label}”", ws.title, c.row, _letter(c, label),
+                                hint=_suggest(label, names) + "自己的说明可放在名为“备注”的列")
+            if key in (k for k, _ in columns.values()):
+                raise self.fail(f"列名 “{label}” 重复", ws.title, c.row, _letter(c, label))
+            if key:
+                columns[c.column] = (key, _letter(c, label))
+        return columns
+
+    def row_values(self, ws, columns: dict[int, tuple[str, str]], rows) -> list[tuple[int, dict]]:
+        """Each non-empty row as (row number, {key: (text, field)})."""
         out = []
-        for r in (*data, *rows):
+        for r in rows:
             vals = {}
             for c in r:
                 if c.column in columns and (text := self.cell(c, ws.title)):
                     vals[columns[c.column][0]] = (text, columns[c.column][1])
             if vals:
                 out.append((r[0].row, vals))
-        return fields, out
+        return out
 
     def info(self) -> tuple[list[Statement], list[str]]:
         ws = self.sheet(INFO_SHEET)
@@ -362,7 +371,7 @@ def _norm(label: str) -> str:
 
 def _header_name(key: str, labels: dict[str, str]) -> str:
     names = {"label": "字段", "content": "内容"} | {k: label for k, label, _ in FACT_COLUMNS}
-    return names.get(key, next(l for l, k in labels.items() if k == key))
+    return names.get(key, next(label for label, k in labels.items() if k == key))
 
 
 def _suggest(label: str, names) -> str:
