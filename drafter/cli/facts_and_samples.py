@@ -73,13 +73,9 @@ def facts_validate_command(
     _validate(file)
 
 
-@app.command("validate", cls=ChineseCommand)
-@reports_errors
-def validate_command(
-    file: Annotated[Path, typer.Argument(help="事实文件（YAML，UTF-8 或 GBK 编码；或 Excel .xlsx）。")],
-) -> None:
-    """校验事实文件（drafter facts validate 的简写）。"""
-    _validate(file)
+# `drafter validate` is the short form of `drafter facts validate`: one command, two names.
+app.command("validate", cls=ChineseCommand, help="校验事实文件（drafter facts validate 的简写）。")(
+    facts_validate_command)
 
 
 @samples_app.callback()
