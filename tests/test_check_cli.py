@@ -27,11 +27,14 @@ def test_check_cli_flagged_mentions_name_fact_and_reason(run, tmp_path, monkeypa
                    .replace("占全乡总人数的1.4%", "占全乡总人数的1.4%，新增图书室3个"), encoding="utf-8")
     result = run("check", doc, "--facts", FACTS)
     assert result.exit_code == 1
-    rows = [line for line in result.stdout.splitlines() if "│ 无依据 │" in line]
-    assert len(rows) == 2, result.stdout
-    # Each flagged row names the fact it was compared with (file:line) and why it failed.
-    assert all("篇一.yaml:37" in r and "新建成宣传栏7个" in r for r in rows), rows
-    assert "事实文件中没有这个数" in result.stdout  # 图书室3个: nothing of the kind is supplied
+    lines = result.stdout.splitlines()
+    # 宣传栏有8个: the item is supplied with another value; the row names that fact (file:line).
+    wrong = [line for line in lines if "│ 不符   │" in line]
+    assert len(wrong) == 1 and "篇一.yaml:37" in wrong[0] and "新建成宣传栏7个" in wrong[0], result.stdout
+    # 图书室3个: nothing of the kind is supplied, and no unrelated fact is named in its place.
+    unsupported = [line for line in lines if "│ 无依据 │" in line]
+    assert len(unsupported) == 1 and "图书室3个" in unsupported[0] and "篇一.yaml" not in unsupported[0]
+    assert "事实文件中没有这个数" in result.stdout
     assert "给出的是“7个”，文中却写“8个”" in result.stdout.replace("│", "").replace(" ", "").replace("\n", "")
     assert "有 2 处数字" in result.stdout
     assert "未用到的事实数字" in result.stdout and "7个" in result.stdout
@@ -51,7 +54,7 @@ def test_check_cli_json_contract(run, tmp_path):
         assert {"text", "start", "end", "line", "value", "unit", "verdict", "fact", "fact_line", "reason"} <= set(m)
         assert text[m["start"]:m["end"]] == m["text"]  # offsets into the text as decoded, BOM removed
     eight = next(m for m in data["mentions"] if m["text"] == "8个")
-    assert eight["verdict"] == "unsupported" and eight["value"] == 8 and eight["unit"] == "个" and eight["line"] == 1
+    assert eight["verdict"] == "mismatch" and eight["value"] == 8 and eight["unit"] == "个" and eight["line"] == 1
     assert data["placeholders"][0]["text"] == "xx" and text[data["placeholders"][0]["start"]:].startswith("xx")
     assert any(u["value"] == 65 for u in data["unused_facts"])
 

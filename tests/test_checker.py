@@ -53,7 +53,7 @@ VERDICT_CASES = [
     (("2021年接待游客2000人次", "2022年接待游客2500人次"),
      "接待游客由2021年的2000人次增加到2022年的2500人次，增长25%", "25%", "derived"),
     ("新建宣传栏7个", "一是建立了一个机制", "一个", "ignored"),
-    ("新建宣传栏7个", "新建宣传栏8个", "8个", "unsupported"),
+    ("新建宣传栏7个", "新建宣传栏8个", "8个", "mismatch"),  # the item is supplied, with another value
     ("评出县级文明家庭81户", "评出81个县级文明家庭", "81个", "mismatch"),
     ("宣讲10余场", "宣讲12场", "12场", "mismatch"),
     ("市级媒体刊登信息36篇，省级媒体刊登信息11篇", "市级媒体刊登信息11篇，省级媒体刊登信息36篇", "11篇",
@@ -83,7 +83,7 @@ def test_check_no_cue_word_no_arithmetic(tmp_path):
 def test_check_derived_never_overrides_a_stated_fact(tmp_path):
     report = check(tmp_path, ("志愿服务队伍65人", "累计参加184小时，人均2小时"),
                    "志愿服务队伍65人，累计参加184小时，人均3小时")
-    assert verdict(report, "3小时") == "unsupported"
+    assert verdict(report, "3小时") == "mismatch"
 
 
 # (fact, text, verdict): approximation has a direction.
@@ -91,7 +91,7 @@ APPROX_CASES = [
     ("宣讲12场", "宣讲10余场", "ok"),           # facts exact, text vaguer
     ("宣讲10余场", "宣讲12场", "mismatch"),     # invented precision
     ("队伍65人", "队伍60余人", "ok"),
-    ("队伍65人", "队伍70余人", "unsupported"),
+    ("队伍65人", "队伍70余人", "mismatch"),
     ("劝导车辆45辆以上", "劝导车辆45多辆", "ok"),  # same anchor, same direction
     ("劝导行人300余人次", "劝导行人300多人次", "ok"),
     ("劝导行人300余人次", "劝导行人近300人次", "mismatch"),
@@ -119,7 +119,7 @@ UNIT_CASES = [
     ("参加活动90人次", "参加活动90人", "mismatch"),
     ("投入资金12.5万元", "投入资金125000元", "ok"),
     ("投入资金12.5万元", "投入资金十二万五千元", "ok"),
-    ("投入资金12.5万元", "投入资金12.5元", "unsupported"),
+    ("投入资金12.5万元", "投入资金12.5元", "mismatch"),
     ("新修道路1.5公里", "新修道路1500米", "ok"),
     ("人均2小时", "人均120分钟", "ok"),
     ("公益广告12副", "公益广告12幅", "ok"),
@@ -208,7 +208,7 @@ def test_check_json_contract(tmp_path):
     approx = next(m for m in data["mentions"] if m["text"] == "10余场")
     assert (approx["value"], approx["unit"], approx["line"], approx["verdict"]) == ([10, 20], "场", 1, "ok")
     wrong = next(m for m in data["mentions"] if m["text"] == "8个")
-    assert (wrong["start"], wrong["end"], wrong["line"], wrong["verdict"]) == (14, 16, 2, "unsupported")
+    assert (wrong["start"], wrong["end"], wrong["line"], wrong["verdict"]) == (14, 16, 2, "mismatch")
     assert wrong["fact"] == "新建宣传栏7个" and wrong["fact_line"] == 9
     assert data["placeholders"] == [{"text": "XX", "start": 17, "end": 19, "line": 2}]
     for u in data["unused_facts"]:
@@ -282,16 +282,16 @@ GENERALISATION_CASES = [
     (("参加志愿服务活动90人次", "志愿服务队伍共计65人"), "参加志愿服务活动65人", "65人", "misattributed"),
     # the noun after a number is its own: 23家食品小作坊共159家
     ("排查餐饮店136家、食品小作坊23家", "排查136家餐饮店、23家食品小作坊共159家经营主体", "159家", "derived"),
-    ("新建公厕12座", "新建、改建公厕共20座", "20座", "unsupported"),
+    ("新建公厕12座", "新建、改建公厕共20座", "20座", "mismatch"),
     (("新建公厕12座", "改建公厕8座"), "新建、改建公厕共20座", "20座", "derived"),
     ("评出示范户240户，其中星级示范户60户", "评出示范户240户，其中星级示范户占25%", "25%", "derived"),
     ("三分之一的村达到示范村标准", "三分之一的村达到示范村标准", "三分之一", "ok"),
     ("三分之一的村达到示范村标准", "约33%的村达到示范村标准", "约33%", "ok"),
-    ("三分之一的村达到示范村标准", "30%的村达到示范村标准", "30%", "unsupported"),
+    ("三分之一的村达到示范村标准", "30%的村达到示范村标准", "30%", "mismatch"),
     ("每天上午8:30开始巡查", "每天上午8时30分开始巡查", "上午8时30分", "ok"),
     ("发放慰问金7.8万元", "发放慰问金7.8万", "7.8万", "ok"),
     ("专项行动为期6个月", "专项行动为期半年", "半年", "ok"),
-    ("专项行动为期6个月", "专项行动为期一年", "一年", "unsupported"),
+    ("专项行动为期6个月", "专项行动为期一年", "一年", "mismatch"),
     ("存在问题", "主要存在以下三个方面问题：一是甲；二是乙；三是丙。", "三个", "derived"),
     ("存在问题", "主要存在以下四个方面问题：一是甲；二是乙；三是丙。", "四个", "unsupported"),
 ]
@@ -396,3 +396,115 @@ def test_check_report_properties(tmp_path):
     assert not report.ok and report.counts["ok"] == 1 and report.counts["unsupported"] == 1
     assert all(m.verdict in FLAGGED for m in report.flagged)
     assert report.mentions[0].context and report.mentions[0].line == 1
+
+
+# (facts, text, mention, verdict): summaries of every kind (issue 11), one row per rule and side.
+SUMMARY_KIND_CASES = [
+    # multipliers compare as factors: 翻一番 = 增长一倍 = 是…的2倍
+    ("产值比2020年翻一番", "产值比2020年增长一倍", "一倍", "ok"),
+    ("产值比2020年翻一番", "产值是2020年的2倍", "2倍", "ok"),
+    ("产值比2020年翻一番", "产值比2020年翻两番", "翻两番", "mismatch"),
+    ("面积增长两倍", "面积是上年的3倍", "3倍", "ok"),
+    ("面积是上年的2倍", "面积比上年增长2倍", "2倍", "unsupported"),  # the words differ too much to say "same item"
+    # financial capitals are amounts
+    ("捐款35000元", "捐款叁万伍仟元", "叁万伍仟元", "ok"),
+    ("捐款35000元", "捐款叁万捌仟元", "叁万捌仟元", "mismatch"),
+    # grades and classes
+    ("水质稳定达到Ⅲ类标准", "水质稳定达到三类标准", "三类", "ok"),
+    ("水质稳定达到Ⅲ类标准", "水质稳定达到Ⅱ类标准", "Ⅱ类", "mismatch"),
+    ("启动防汛Ⅱ级应急响应", "启动防汛二级应急响应", "二级", "ok"),
+    ("启动防汛Ⅱ级应急响应", "启动防汛一级应急响应", "一级", "mismatch"),
+    # slash fractions and ratios are one quantity
+    ("秸秆还田量占综合利用量的3/4", "秸秆还田量占综合利用量的75%", "75%", "ok"),
+    ("秸秆还田量占综合利用量的3/4", "秸秆还田量占综合利用量的四分之三", "四分之三", "ok"),
+    ("秸秆还田量占综合利用量的3/4", "秸秆还田量占综合利用量的2/3", "2/3", "mismatch"),
+    ("按1:5的比例配备网格员", "按1∶5的比例配备网格员", "1∶5", "ok"),
+    ("按1:5的比例配备网格员", "按1:4的比例配备网格员", "1:4", "mismatch"),
+    # what is left is the difference the text names
+    ("排查隐患230处，已整改215处", "排查隐患230处，已整改215处，尚有15处未整改", "15处", "derived"),
+    ("排查隐患230处，已整改215处", "排查隐患230处，已整改215处，尚有13处未整改", "13处", "unsupported"),
+    # a level is not a change
+    ("户厕普及率提高到93%", "户厕普及率达到93%", "93%", "ok"),
+    ("户厕普及率提高到93%", "户厕普及率提高了93%", "93%", "mismatch"),
+    ("事故起数同比下降25%", "事故起数同比下降到25%", "25%", "mismatch"),
+    ("操办费用较上年下降三成", "操办费用下降到上年的七成", "七成", "derived"),
+    ("秸秆综合利用率95%，较上年提高3个百分点", "秸秆综合利用率由上年的92%提高到95%", "92%", "derived"),
+    ("秸秆综合利用率95%，较上年提高3个百分点", "秸秆综合利用率提高95%", "95%", "mismatch"),
+    # the period of a frequency is part of it
+    ("每季度至少带队检查2次", "每季度至少带队检查2次", "2次", "ok"),
+    ("每季度至少带队检查2次", "每半年至少带队检查2次", "2次", "mismatch"),
+    (("镇级河长每月巡河不少于1次", "村级河长每周巡河不少于1次"), "村级河长每月巡河不少于1次", "不少于1次",
+     "misattributed"),
+    # 约 and 近 inside words
+    ("修订居民公约8份", "修订居民公约8份", "8份", "ok"),
+    ("修订居民公约8份", "修订居民公约9份", "9份", "mismatch"),
+    # a threshold is its number
+    ("2025年发展党员不少于16名", "2025年发展党员不少于12名", "不少于12名", "mismatch"),
+    # a quoted rule's name is no count
+    ("严格落实“五包”责任制，设立检查站6个", "严格落实“五包”责任制，设立检查站6个", "6个", "ok"),
+]
+
+
+@pytest.mark.parametrize("facts, text, mention, expected", SUMMARY_KIND_CASES,
+                         ids=[f"{c[3]}-{c[2]}-{i}" for i, c in enumerate(SUMMARY_KIND_CASES)])
+def test_check_summary_kind_rules(tmp_path, facts, text, mention, expected):
+    report = check(tmp_path, facts, text)
+    assert verdict(report, mention) == expected, [(m.text, m.verdict, m.reason) for m in report.mentions]
+
+
+def test_check_quoted_rule_name_is_not_flagged(tmp_path):
+    report = check(tmp_path, "设立检查站6个", "严格落实“五包”责任制，设立检查站6个")
+    assert report.ok, [(m.text, m.verdict) for m in report.flagged]
+
+
+KINDS_FACTS = """\
+unit: 柳溪镇
+period: 2024年
+title: 柳溪镇2024年乡村振兴工作总结
+facts:
+  - 全镇辖11个行政村、2个社区
+sections:
+  - id: industry
+    title: 产业振兴
+    facts:
+      - 新建高标准农田3500亩
+      - 修订村规民约11部
+      - 发展党员12名，其中女党员5名
+  - id: plans
+    title: 下一步工作打算
+    kind: plans
+    facts:
+      - 2025年新建高标准农田4000亩
+"""
+
+
+def _kinds_report(tmp_path: Path, text: str):
+    path = tmp_path / "facts.yaml"
+    path.write_text(KINDS_FACTS, encoding="utf-8")
+    return check_text(text, load_facts(path))
+
+
+@pytest.mark.parametrize("text, mention, index, expected", [
+    # the unit's own villages, counted in the doc-wide facts, used in a section sentence
+    ("一、产业振兴\n在11个行政村各建1个示范基地，修订村规民约11部。", "11个", 0, "ok"),
+    ("一、产业振兴\n在12个行政村各建1个示范基地，修订村规民约11部。", "12个", 0, "mismatch"),
+    # a subset written with another fact's number
+    ("一、产业振兴\n发展党员12名，其中女党员5名。", "5名", 0, "ok"),
+    ("一、产业振兴\n发展党员12名，其中女党员12名。", "12名", 1, "misattributed"),
+    # next year's target is not this year's result, and the reverse
+    ("一、产业振兴\n新建高标准农田3500亩。\n二、下一步工作打算\n明年新建高标准农田4000亩。", "4000亩", 0, "ok"),
+    ("一、产业振兴\n新建高标准农田3500亩。\n二、下一步工作打算\n明年新建高标准农田3500亩。", "3500亩", 1,
+     "misattributed"),
+    ("一、产业振兴\n新建高标准农田4000亩。\n二、下一步工作打算\n明年新建高标准农田4000亩。", "4000亩", 0,
+     "misattributed"),
+])
+def test_check_subject_year_and_plans(tmp_path, text, mention, index, expected):
+    report = _kinds_report(tmp_path, text)
+    found = [m for m in report.mentions if m.text == mention]
+    assert found[index].verdict == expected, [(m.text, m.verdict, m.reason) for m in report.mentions]
+
+
+def test_check_unsupported_names_no_unrelated_fact(tmp_path):
+    report = check(tmp_path, ("帮扶困难群众近百户", "新建宣传栏7个"), "帮扶困难群众近百户，走访农户600余户")
+    wrong = next(m for m in report.mentions if m.text == "600余户")
+    assert wrong.verdict == "unsupported" and wrong.fact is None and "没有这个数" in wrong.reason

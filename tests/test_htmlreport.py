@@ -155,7 +155,7 @@ def test_render_html_counts_equal_report_counts(tmp_path):
     chips = [a["data-verdict"] for a in page.find("li") if "chip" in a.get("class", "")]
     assert chips == [*report.counts, "placeholder"]
     assert counts == {**report.counts, "placeholder": len(report.placeholders)}
-    assert report.counts["misattributed"] == 2 and report.counts["mismatch"] == 1
+    assert report.counts["misattributed"] == 2 and report.counts["mismatch"] == 2
     assert page.text("result") == f"有 {len(report.flagged)} 处需要核对"
 
 

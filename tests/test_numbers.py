@@ -43,7 +43,8 @@ FORMS = [
     ("为期5个月", "5个月", 5, "个月", "duration"),
     ("累计184小时", "184小时", 184, "小时", "duration"),
     ("连续举办四届", "四届", 4, "届", "count"),
-    ("增长2倍", "2倍", 2, "倍", "multiple"),
+    ("增长2倍", "2倍", 3, "倍", "multiple"),  # a factor: grown by 2 times is 3 times the base
+    ("是上年的2倍", "2倍", 2, "倍", "multiple"),
 ]
 
 
@@ -272,3 +273,105 @@ def test_extract_offsets_are_code_points_in_the_given_text():
 def test_numbers_word_lookalikes_that_are_quantities(text, quantity):
     found = [m for m in extract_mentions(text) if m.text.startswith(quantity)]
     assert len(found) == 1 and found[0].ignored is None, [(m.text, m.ignored) for m in extract_mentions(text)]
+
+
+# --- forms of summaries beyond 创建 campaigns (issue 11): one table per rule ---------------------
+
+# (text, mention text, value, unit, kind)
+FINANCIAL = [
+    ("捐款叁万伍仟元", "叁万伍仟元", 35000, "元", "money"),
+    ("发放慰问金壹拾贰万叁仟元", "壹拾贰万叁仟元", 123000, "元", "money"),
+    ("奖励伍佰元", "伍佰元", 500, "元", "money"),
+]
+GRADES = [
+    ("水质稳定达到Ⅲ类标准", "Ⅲ类", 3, "类", "grade"),
+    ("启动防汛Ⅱ级应急响应", "Ⅱ级", 2, "级", "grade"),
+    ("断面水质为IV类", "IV类", 4, "类", "grade"),
+    ("启动二级防火响应", "二级", 2, "级", "grade"),
+    ("启动一级响应", "一级", 1, "级", "grade"),
+    ("水质稳定达到三类标准", "三类", 3, "类", "grade"),
+]
+SHARES_AND_RATIOS = [
+    ("秸秆还田量占3/4", "3/4", 0.75, None, "fraction"),
+    ("按1:5的比例配套", "1:5", 0.2, "比", "ratio"),
+    ("配比1∶4", "1∶4", 0.25, "比", "ratio"),
+]
+MULTIPLES = [  # a multiple is the factor on the base: 增长两倍 is three times the base
+    ("产值翻一番", "翻一番", 2, "倍", "multiple"),
+    ("产值翻了两番", "翻了两番", 4, "倍", "multiple"),
+    ("面积增长一倍", "一倍", 2, "倍", "multiple"),
+    ("面积增长两倍", "两倍", 3, "倍", "multiple"),
+    ("面积是上年的3倍", "3倍", 3, "倍", "multiple"),
+]
+WORDS_WITH_APPROX_CHARACTERS = [  # 约 and 近 inside a word do not approximate the number after it
+    ("修订居民公约8份", "8份", 8, "份", "count"),
+    ("附近2个村", "2个", 2, "个", "count"),
+]
+
+
+@pytest.mark.parametrize("text, shown, value, unit, kind",
+                         FINANCIAL + GRADES + SHARES_AND_RATIOS + MULTIPLES + WORDS_WITH_APPROX_CHARACTERS,
+                         ids=lambda v: v if isinstance(v, str) else None)
+def test_extract_summary_forms(text, shown, value, unit, kind):
+    m = only_claim(text)
+    assert (m.text, m.unit, m.kind) == (shown, unit, kind)
+    assert text[m.start:m.end] == m.text
+    assert m.value == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["陆续开展排查", "收拾整齐", "组建志愿服务队伍", "陆陆续续", "Ⅰ、加强领导",
+                                  "VIP服务", "二级网格", "三级调解网络", "一级抓一级"])
+def test_extract_words_with_numeral_characters_are_no_claims(text):
+    assert claims(text) == []
+
+
+def test_extract_approx_character_inside_a_word():
+    m = [c for c in claims("对2名村干部进行约谈，约谈3人") if c.text == "3人"][0]
+    assert m.approx is None and m.value == 3
+    approx = only_claim("修订约8份")
+    assert approx.approx == "约" and approx.value == pytest.approx((7.2, 8.8))
+
+
+# (text, mention, period of the frequency)
+PERIODS = [
+    ("每季度至少带队检查2次", "2次", "季度"),
+    ("村级河长每周巡河不少于1次", "不少于1次", "周"),
+    ("每天巡查2次", "2次", "天"),
+    ("每半年召开1次", "1次", "半年"),
+    ("全年检查12次", "12次", None),
+]
+
+
+@pytest.mark.parametrize("text, shown, per", PERIODS, ids=[p[0] for p in PERIODS])
+def test_extract_frequency_period(text, shown, per):
+    m = only_claim(text)
+    assert (m.text, m.per) == (shown, per)
+
+
+# (text, mention, "delta" for a change, "level" for a level, None when the words say neither)
+CHANGES = [
+    ("普及率提高了93%", "93%", "delta"),
+    ("同比下降25%", "25%", "delta"),
+    ("增幅12%", "12%", "delta"),
+    ("普及率提高到93%", "93%", "level"),
+    ("下降到三成", "三成", "level"),
+    ("综合利用率95%", "95%", "level"),
+    ("新增420个停车位", "420个", None),
+]
+
+
+@pytest.mark.parametrize("text, shown, change", CHANGES, ids=[c[0] for c in CHANGES])
+def test_extract_change_or_level(text, shown, change):
+    m = only_claim(text)
+    assert (m.text, m.change) == (shown, change)
+
+
+@pytest.mark.parametrize("text, phrase", [("严格落实“五包”责任制", "“五包”"), ("坚持“八字”方针", "“八字”"),
+                                          ("推进“清四乱”", "清四乱"), ("实行“十户联防”", "十户联防")])
+def test_extract_quoted_rule_names_are_ignored(text, phrase):
+    assert claims(text) == []
+    assert any(phrase in m.text or m.text in phrase for m in extract_mentions(text) if m.ignored)
+
+
+def test_extract_quoted_quantity_is_still_a_claim():
+    assert [m.text for m in claims("口号“65人”")] == ["65人"]

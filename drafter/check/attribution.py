@@ -7,9 +7,12 @@ the next pause; dates inside it are kept as tokens (2021年的76.0分 vs 2022年
 from __future__ import annotations
 
 import bisect
+import re
 
 from drafter.check.matching import context_window, grams
 from drafter.check.mentions import Mention
+
+YEAR_TOKEN = "年#"  # a year named before a number (比2020年翻一番), whatever else the date says
 
 
 class Neighbors:
@@ -45,10 +48,29 @@ class Neighbors:
             if c is not m:
                 if c.end <= m.start:
                     tokens.add(f"前#{c.parts}")
+                    if len(c.parts) == 1 and c.parts[0][0] == "年":
+                        tokens.add(f"{YEAR_TOKEN}{c.parts[0][1]}")
                 elif c.start >= m.end and c.end <= hi:
                     tokens.add(f"后#{c.parts}")
             k += 1
         return frozenset(tokens)
+
+
+_NOUN = re.compile(r"[\u4e00-\u9fff]{1,3}")
+_COUNTING = frozenset({"count", "measure", "money"})
+
+
+def counted_noun(text: str, m: Mention) -> str:
+    """The noun right after a count's measure word (行政村 in 8个行政村), or ""."""
+    if m.kind not in _COUNTING or not m.unit:
+        return ""
+    noun = _NOUN.match(text, m.end)
+    return noun.group() if noun else ""
+
+
+def counts(noun: str, statement: str, m: Mention, context: frozenset[str]) -> bool:
+    """Does a supplied number count this noun (its words, or the noun right after it: 13个村 ~ 13个行政村)?"""
+    return bool(grams(noun) & context) or noun[0] in statement[m.end:m.end + 3]
 
 
 def words_before(text: str, m: Mention, near: Neighbors) -> str:

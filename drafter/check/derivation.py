@@ -44,6 +44,15 @@ _TOTAL = re.compile(r"(?P<cue>共计|合计|总计|累计|一共|总共|共有|�
                     r"[^，,。；;]{0,12}$")
 _CHANGE = re.compile(r"(?P<cue>增长|增加|提高|提升|上升|减少|下降|降低|缩短|延长|节约|节省|增|减)了?$")
 _CHANGE_TO = re.compile(r"(?P<cue>(?:增长|增加|提高|提升|上升|减少|下降|降低)(?:到|至))$")
+# 下降到上年的七成 (facts: 下降三成): a level stated relative to the base, 100% less the change.
+_RELATIVE_TO = re.compile(r"(?P<cue>(?P<verb>增长|增加|提高|提升|上升|下降|降低|减少)(?:到|至|为))"
+                          r"(?:上年|去年|上一年|原来|以前|改革前|整治前)的$")
+# 由上年的92%提高到95% (facts: 95%, 较上年提高3个百分点): the starting level, the end less the change.
+_FROM = re.compile(r"(?P<cue>由|从)(?:[^，,。；;]{0,6}的)?$")
+_TO_AFTER = re.compile(r"(?P<verb>增长|增加|提高|提升|上升|下降|降低|减少)(?:到|至)")
+_RISE = ("增长", "增加", "提高", "提升", "上升")
+# 排查230处、已整改215处、尚有15处未整改: what is left is the difference of the two just cited.
+_REMAINDER = re.compile(r"(?P<cue>尚有|还有|仍有|尚余|剩余|剩下|余下|其余|另有)[^，,。；;]{0,8}$")
 _PER_CLASS = {"人均": {"人", "人次"}, "户均": {"户"}, "场均": {"场"}, "村均": {"个", "村"}}
 
 
@@ -77,19 +86,28 @@ def derive(text: str, m: Mention, sentence: Sequence[Operand], paragraph: Sequen
     found = _AVERAGE.search(clause)
     if found:
         return _average(m, cls, found, paragraph, facts)
+    relative = _RELATIVE_TO.search(clause)
+    if relative and cls == "%":
+        return _relative_level(m, relative.group("verb"), clause, paragraph, facts)
+    if _FROM.search(clause):
+        found = _from_level(text, m, cls, paragraph, facts)
+        if found is not None:
+            return found
     if _CHANGE_TO.search(clause):
         return _change_to(m, cls, sentence, facts)
     if _CHANGE.search(clause):
         return _change(m, cls, sentence, facts)
     if _TOTAL.search(clause):
         return _total(m, cls, paragraph, facts) or _total_named(m, cls, clause, facts)
+    if _REMAINDER.search(clause):
+        return _remainder(m, cls, paragraph, facts)
     return None
 
 
 def cue_word(text: str, m: Mention) -> str | None:
     """The cue word before a number that names a computation (平均, 占, 共, 提高了), if any."""
     clause = clause_before(text, m.start)
-    for pattern in (_AVERAGE, _CHANGE_TO, _CHANGE, _TOTAL):
+    for pattern in (_AVERAGE, _CHANGE_TO, _CHANGE, _TOTAL, _REMAINDER):
         found = pattern.search(clause)
         if found:
             return found.group("cue")
@@ -219,6 +237,51 @@ def _change_to(m, cls, sentence, facts) -> Derivation | None:
             for x, sign in ((a.value * (1 + d.value / 100), "+"), (a.value * (1 - d.value / 100), "−")):
                 if _fits(m, x):
                     return Derivation(f"{_show(a)} × (1 {sign} {_show(d)}) = {_number(m, x)}", (a, d))
+    return None
+
+
+def _relative_level(m, verb: str, clause: str, paragraph, facts) -> Derivation | None:
+    """下降到上年的七成: 100% minus (or plus) the supplied change of the item the clause names."""
+    words = grams(clause)
+    sign = 1 if verb in _RISE else -1
+    for d in list(paragraph) + list(facts):
+        if d.cls == "%" and d.mention.change == "delta" and d.context & words:
+            x = 100 + sign * d.value
+            if _fits(m, x):
+                return Derivation(f"100% {'+' if sign > 0 else '−'} {_show(d)} = {_number(m, x)}", (d,))
+    return None
+
+
+def _from_level(text: str, m, cls, paragraph, facts) -> Derivation | None:
+    """由上年的92%提高到95%: the level reached less the supplied change (95% − 3个百分点 = 92%)."""
+    verb = _TO_AFTER.match(text, m.end)
+    if verb is None:
+        return None
+    reached = next((op for op in paragraph if verb.end() <= op.mention.start <= verb.end() + 2), None)
+    if reached is None or reached.cls != cls:
+        return None
+    sign = -1 if verb.group("verb") in _RISE else 1
+    change_cls = "百分点" if cls == "%" else cls
+    # The change of the same item: said in the statement that supplied the level reached, or in its words.
+    supplied = getattr(reached.origin, "fact_number", None)
+    group = supplied.group if supplied is not None else reached.group
+    for d in facts:
+        if d.cls == change_cls and d.mention.change == "delta" and (d.group == group or d.context & reached.context):
+            x = reached.value + sign * d.value
+            if _fits(m, x):
+                return Derivation(f"{_show(reached)} {'−' if sign < 0 else '+'} {_show(d)} = {_number(m, x)}",
+                                  (reached, d))
+    return None
+
+
+def _remainder(m, cls, paragraph, facts) -> Derivation | None:
+    """尚有15处未整改: the whole less the part, both cited in the paragraph or in one statement."""
+    for whole, part in _pairs(paragraph, facts):
+        if whole.mention is part.mention or not whole.cls == part.cls == cls or whole.value <= part.value:
+            continue
+        if _fits(m, whole.value - part.value):
+            return Derivation(f"{_show(whole)} − {_show(part)} = {_number(m, whole.value - part.value)}",
+                              (whole, part))
     return None
 
 

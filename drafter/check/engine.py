@@ -15,32 +15,36 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from drafter.check import explanations as describe
-from drafter.check.attribution import Neighbors, quoted, words_before
+from drafter.check.attribution import YEAR_TOKEN, Neighbors, counted_noun, counts, quoted, words_before
 from drafter.check.documents import Doc, facts_from_front_matter, prepare
 from drafter.check.matching import Relation, date_matches, grams, group, relate, same_written_number
 from drafter.check.mentions import Mention, extract_mentions, find_placeholders
 from drafter.check.not_quantities import NotQuantity, quoted_names
+from drafter.check.plans import PlanRegions, planned_statement
 from drafter.check.report import FLAGGED, VERDICTS, CheckedMention, PlaceholderAt, Report, UnusedFact, fact_location
 
 __all__ = ["FLAGGED", "VERDICTS", "CheckedMention", "Report", "check_text", "run_check"]
 
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
+_PERIOD_GRAM = re.compile(r"[每月周天日年季度旬]")
 _CLAUSE_STOP = re.compile(r"[。；;！!？?\n，,：:]")
 
 
 class FactNumber:
     """A number in the facts file, with its statement and the words around it."""
 
-    __slots__ = ("mention", "statement", "context", "group", "weak", "words")
+    __slots__ = ("mention", "statement", "context", "group", "weak", "words", "overview", "planned")
 
     def __init__(self, mention: Mention, statement, context: frozenset[str], group: int,
-                 weak: bool = False, words: str = ""):
+                 weak: bool = False, words: str = "", overview: bool = False):
         self.mention = mention
         self.statement = statement  # drafter.facts.Statement
         self.context = context
         self.group = group  # index of the statement: numbers of one statement share it
         self.weak = weak  # 一个/一支 in a statement: usable for matching, not listed as unused
         self.words = words  # the words before the number in its statement, for messages
+        self.overview = overview  # a fact about the whole unit (全镇辖11个行政村), usable in any section
+        self.planned = False  # a target for the next period (2025年新建高标准农田4000亩), not a result
 
 
 def check_text(text: str, facts, *, allow: Iterable[str] = (), section: str | None = None,
@@ -53,7 +57,10 @@ def check_text(text: str, facts, *, allow: Iterable[str] = (), section: str | No
     numbers = _fact_numbers(facts, allowed, names)
     years = frozenset(p[1] for f in numbers if f.statement.section is None
                       for p in f.mention.parts if p[0] == "年")
-    checker = _Checker(doc, numbers, years, facts.path)
+    kinds = {sec.id: sec.kind for sec in facts.sections}
+    for f in numbers:
+        f.planned = planned_statement(f.statement.text, kinds.get(f.statement.section), years)
+    checker = _Checker(doc, numbers, years, facts.path, PlanRegions(doc.text, years, kinds, doc.sections))
     checked = checker.run(mentions)
     unused = [UnusedFact(f.statement.text, f.mention.value, f.mention.unit, f.statement.section,
                          f.statement.line, f.mention.text, fact_location(facts.path, f.statement))
@@ -66,21 +73,25 @@ def check_text(text: str, facts, *, allow: Iterable[str] = (), section: str | No
 
 def _fact_numbers(facts, allowed: list[str], names: list[str]) -> list[FactNumber]:
     out = []
+    overview = {None} | {sec.id for sec in facts.sections if sec.kind == "intro"}
     for index, st in enumerate(facts.statements()):
         found = [m for m in extract_mentions(st.text, allowed, names=names)
                  if m.ignored is None or m.ignored == NotQuantity.ARTICLE]
         near = Neighbors([m for m in found if m.ignored is None])
         for m in found:
             ctx, words = near.context(st.text, m), words_before(st.text, m, near)
-            out.append(FactNumber(m, st, ctx, index, weak=m.ignored is not None, words=words))
+            out.append(FactNumber(m, st, ctx, index, weak=m.ignored is not None, words=words,
+                                  overview=st.section in overview))
     return out
 
 
 class _Checker:
     """Holds the facts index while verdicts are given, and remembers which facts were used."""
 
-    def __init__(self, doc: Doc, numbers: list[FactNumber], years: frozenset[int], facts_path=""):
+    def __init__(self, doc: Doc, numbers: list[FactNumber], years: frozenset[int], facts_path="",
+                 plans: PlanRegions | None = None):
         self.doc = doc
+        self.plans = plans
         self.facts_path = facts_path
         self.numbers = numbers
         self.years = years
@@ -138,10 +149,17 @@ class _Checker:
             same = [f for f in same if not f.weak and ctx & f.context]
         if not same:
             return None
+        if self.plans is not None:
+            # A planned number from the plans, a result from the results, when the facts give one.
+            planned = self.plans.planned(m.start)
+            same = [f for f in same if f.overview or f.planned == planned] or same
         best = self._best(same, ctx, m)
         if self._unrelated(m, ctx, best):
             self._stray[id(m)] = best
             return None
+        other_side = self._other_side(m, ctx, best, candidates)
+        if other_side is not None:
+            return self._misattributed(m, best, other_side)
         rival = self._rival(m, ctx, best, [f for f in candidates if relate(m, f.mention) is not Relation.SAME])
         if rival is None:
             rival = self._rival_of_other_unit(m, ctx, best)
@@ -153,6 +171,18 @@ class _Checker:
         self.used.add(id(best))
         self._support[id(m)] = best
         return self._result(m, "ok", describe.ok(m, best), best)
+
+    def _other_side(self, m: Mention, ctx: frozenset[str], best: FactNumber,
+                    candidates: list[FactNumber]) -> FactNumber | None:
+        """A plan's number taken from this year's results (or the reverse), where the facts give both."""
+        if self.plans is None or best.overview:
+            return None
+        planned = self.plans.planned(m.start)
+        if best.planned == planned:
+            return None
+        same_side = [f for f in candidates if f.planned == planned and not f.weak and ctx & f.context
+                     and relate(m, f.mention) is not Relation.SAME]
+        return max(same_side, key=lambda f: len(ctx & f.context)) if same_side else None
 
     def _rival_of_other_unit(self, m: Mention, ctx: frozenset[str], best: FactNumber) -> FactNumber | None:
         # 参加志愿服务活动65人: the words are those of 90人次, the number is the team's 65人.
@@ -181,6 +211,9 @@ class _Checker:
             return False
         if ctx & best.context or ctx & self._statement_grams(best):
             return False
+        noun = counted_noun(self.doc.text, m)
+        if noun and counts(noun, best.statement.text, best.mention, best.context):
+            return False  # 在13个村各建…: the unit's own villages, counted in the facts
         i = bisect.bisect_left(self._near.starts, m.start)
         if i > 0:
             prev = self._near.bounds[i - 1]
@@ -205,9 +238,12 @@ class _Checker:
         sentence = grams(self.doc.text[_bounds(self.doc.text, m.start, m.end)[0]:
                                        _sentence_end(self.doc.text, m.end)])
 
+        planned = self.plans.planned(m.start) if self.plans is not None else False
+
         def score(f: FactNumber) -> tuple:
-            # The words next to the number first, then the section, then the whole sentence.
-            return (len(ctx & f.context), f.statement.section == section and section is not None,
+            # The words next to the number first, then plan or result, the section, the whole sentence.
+            return (len(ctx & f.context), f.planned == planned,
+                    f.statement.section == section and section is not None,
                     len(sentence & self._statement_grams(f)), not f.weak)
         return max(facts, key=score)
 
@@ -225,10 +261,26 @@ class _Checker:
         others = [f for f in candidates if not f.weak and f.context]
         if not others:
             return None
+        if m.per is not None:
+            # 村级河长每月巡河1次: the period is compared on its own (same_claim); as words it would
+            # tie the number to whichever fact shares the period, not the subject.
+            ctx = frozenset(g for g in ctx if not _PERIOD_GRAM.search(g))
+        baseline = self._baseline(ctx)
+        if baseline:
+            # 比2020年翻一番: a year named beside a change or multiple tells which item it is.
+            named = [f for f in others if baseline & f.context]
+            if named and not baseline & best.context:
+                return max(named, key=lambda f: len(ctx & f.context))
         rival = max(others, key=lambda f: len(ctx & f.context))
         own = ctx & best.context
         theirs = ctx & rival.context
         if len(theirs) <= len(own):
+            return None
+        noun = counted_noun(self.doc.text, m)
+        if noun and counts(noun, best.statement.text, best.mention, best.context) and (
+                best.overview or not counts(noun, rival.statement.text, rival.mention, rival.context)):
+            # 8个行政村修订村规民约8部: the noun right after the count is what it counts, and the
+            # unit's own villages (全乡辖13个行政村) are counted in every section.
             return None
         # Only words that tell the two facts apart count (市级 vs 省级, not 媒体).
         for_rival = ctx & (rival.context - best.context)
@@ -236,6 +288,10 @@ class _Checker:
         if for_rival and len(for_rival) > 2 * len(for_best):
             return rival
         return None
+
+    def _baseline(self, ctx: frozenset[str]) -> frozenset[str]:
+        """Years named before a number, other than the reporting years (2020 in 比2020年翻一番)."""
+        return frozenset(g for g in ctx if g.startswith(YEAR_TOKEN) and int(g[len(YEAR_TOKEN):]) not in self.years)
 
     # -- derived, mismatch, unsupported ------------------------------------------------------
 
@@ -270,8 +326,9 @@ class _Checker:
             found = self._derive(m, mentions, results)
             if found is not None and any(_fact_of(op) is stated for op in found.operands):
                 return self._derived(m, found)
+        # The facts name this very item with another value: a mismatch with that fact, whatever the cause.
         if relate(m, stated.mention) is Relation.DIFFERENT:
-            return self._result(m, "unsupported", describe.stated_otherwise(m, stated), stated)
+            return self._result(m, "mismatch", describe.stated_otherwise(m, stated), stated)
         return self._result(m, "mismatch", describe.approx_mismatch(m, stated), stated)
 
     def _mismatch(self, m: Mention, ctx: frozenset[str], candidates: list[FactNumber]) -> CheckedMention | None:
@@ -290,7 +347,8 @@ class _Checker:
     def _unsupported(self, m: Mention, ctx: frozenset[str], candidates: list[FactNumber]) -> CheckedMention:
         pool = candidates if m.kind not in ("date", "time") else [
             f for f in self.numbers if f.mention.kind in ("date", "time")]
-        pool = [f for f in pool if not f.weak]
+        # Only a fact about the same thing is worth naming: 600余户 is not explained against 近百户.
+        pool = [f for f in pool if not f.weak and ctx & f.context]
         nearest = self._best(pool, ctx, m) if pool else None
         cue = None
         if m.kind not in ("date", "time", "ordinal", "code"):

@@ -18,6 +18,9 @@ MORE = frozenset({"余", "多", "几", "有余", "以上", "超过", "超", "逾
                   "之多", "开外", "上"})
 LESS = frozenset({"不足", "不到", "不满", "少于", "低于", "以下", "以内", "不超过", "不高于", "不多于", "近", "将近",
                   "接近"})
+# Words that state a threshold (a target or a limit), not a vague amount: the number is the claim.
+BOUNDS = frozenset({"以上", "超过", "超", "逾", "多于", "不少于", "不低于", "高于", "至少", "以下", "以内", "不足",
+                    "不到", "不满", "少于", "低于", "不超过", "不高于", "不多于"})
 _OPEN_LOW = frozenset({"余", "多", "几", "有余", "超过", "超", "逾", "多于", "高于"})
 _OPEN_HIGH = frozenset({"不足", "不到", "不满", "少于", "低于", "近", "将近", "接近", "余", "多", "几", "有余"})
 
@@ -99,6 +102,8 @@ def _anchor(m: Mention) -> float | None:
 
 def relate(text: Mention, fact: Mention) -> Relation:
     """Compare a document mention with a supplied one already known to be comparable."""
+    if not same_claim(text, fact):
+        return Relation.DIFFERENT
     fraction = text.kind == "fraction" or fact.kind == "fraction"
     if (text.unit is None or fact.unit is None) and not (fraction and text.kind in ("fraction", "percent")
                                                          and fact.kind in ("fraction", "percent")):
@@ -122,9 +127,16 @@ def relate(text: Mention, fact: Mention) -> Relation:
         if _member(x, f_iv) or (a is not None and abs(a - x) <= tolerance):
             return Relation.INVENTED
         return Relation.DIFFERENT
+    return _relate_approximations(text, fact, t_iv, f_iv, tolerance)
+
+
+def _relate_approximations(text: Mention, fact: Mention, t_iv, f_iv, tolerance: float) -> Relation:
+    ta, fa = _anchor(text), _anchor(fact)
+    if ta is not None and fa is not None and abs(ta - fa) > tolerance \
+            and (text.approx in BOUNDS or fact.approx in BOUNDS):
+        return Relation.DIFFERENT  # 不少于12名 is another target than 不少于16名, though it holds
     if _contains(t_iv, f_iv):
         return Relation.SAME
-    ta, fa = _anchor(text), _anchor(fact)
     if ta is not None and fa is not None and abs(ta - fa) <= tolerance:
         if _family(text.approx) == _family(fact.approx):
             return Relation.SAME  # 45辆以上 written as 45多辆, 10余场 as 10多场
@@ -144,6 +156,17 @@ def shown_step(m: Mention) -> float:
         return m.step
     figures = len(str(int(abs(m.value))))
     return min(m.step, 10.0 ** max(0, figures - 3))
+
+
+def same_claim(text: Mention, fact: Mention) -> bool:
+    """Do the words around both numbers make the same kind of claim (period, change or level)?
+
+    每半年2次 is not 每季度2次, and a frequency the facts do not give is invented; 提高60% (a change)
+    is not 提高到60% (a level). A text silent about the period of a supplied frequency is vaguer, not wrong.
+    """
+    if text.per is not None and text.per != fact.per:
+        return False
+    return {text.change, fact.change} != {"delta", "level"}
 
 
 def _rounding(text: Mention, fact: Mention) -> float:

@@ -29,6 +29,7 @@ from drafter.check import not_quantities
 from drafter.check.kinds import TIME_OF_DAY, approx_interval, date_parts, kind_of, merge_dates
 from drafter.check.not_quantities import NotQuantity, Placeholder, find_placeholders
 from drafter.check.numerals import CN_NUMERAL_CHARS, arabic_step, arabic_value, chinese_step, chinese_value
+from drafter.check.qualifiers import doublings, qualify
 from drafter.check.units import match_unit
 
 __all__ = ["Mention", "Placeholder", "approx_interval", "extract_mentions", "find_placeholders"]
@@ -52,6 +53,8 @@ class Mention:
     anchor: int | float | None = None  # the number written before an approximation word (10 of 10余)
     step: float = 1.0  # place value of the last written digit, in the unit as written
     parts: tuple = ()  # dates and times: (("年", 2017), ("月", 12), ("日", (2, 2)), ("时", 14.0))
+    per: str | None = None  # the period of a frequency: 2次 in 每季度2次 has per "季度"
+    change: str | None = None  # "delta" for 提高60%, "level" for 提高到60% and a rate as such (利用率60%)
 
 
 _CN = CN_NUMERAL_CHARS
@@ -60,7 +63,28 @@ _NUMERAL = re.compile(
     rf"|[{_CN}]++(?:点[零〇○一二三四五六七八九]+(?![十百千])(?:万亿|亿|万)?)?")
 _ANCHOR = re.compile(rf"[\d{_CN}数几]")
 _CN_SET = frozenset(_CN)
-_SCAN_ANCHOR = re.compile(rf"[\d{_CN}数几半]")
+_FINANCIAL_DIGITS = "壹贰叁肆伍陆柒捌玖"
+_ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
+_SCAN_ANCHOR = re.compile(rf"[\d{_CN}数几半{_FINANCIAL_DIGITS}{_ROMAN}IVX]")
+# 壹贰叁 are also plain characters (队伍, 陆续, 收拾): a run counts only as an amount (several
+# characters with a place word 拾佰仟万亿, or a measure word right after).
+_FINANCIAL = re.compile(rf"[零{_FINANCIAL_DIGITS}拾佰仟万亿]{{2,}}")
+# Grades and classes: Ⅲ类水质, Ⅱ级响应, IV类; a Chinese numeral names a grade before these words.
+_GRADE_UNITS = ("类", "级")
+_ASCII_ROMAN = re.compile(r"(?P<r>IV|IX|V?I{1,3}|V|X)(?=类|级)")
+_ASCII_ROMAN_VALUE = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
+_GRADE_AFTER = re.compile(r"(?:[^，,。；;\n]{0,4}?)(?:响应|预警|应急|火险|风险)|标准|水质?|以上水|断面")
+_GRADE_BEFORE = re.compile(r"(?:水质|启动|达到|保持|提升为|提升至|提升到|改善为|改善至|由|为|劣)\Z")
+_GRADE_WORD = re.compile(r"^[一二两三四五六七八九十]{1,2}[类级]$")
+_ROMAN_VALUE = {c: i for i, c in enumerate(_ROMAN, start=1)}
+# Fractions written with a slash (3/4) and ratios (1:5, 1∶5): one quantity each.
+_SLASH = re.compile(r"/(\d{1,4})(?![\d/.．])")
+_RATIO = re.compile(r"[∶:：](\d{1,4})(?![\d:：∶.．])")
+_RATIO_BEFORE = re.compile(r"(?:比例|比值|比为|之比|按|比)[^，,。；;\n]{0,6}\Z")
+# 翻一番 doubles, 翻两番 quadruples: a factor, compared with 增长一倍 (2) and 是…的4倍.
+_DOUBLING = re.compile(r"翻了?(?P<n>[一两二三四五六七八九十]|\d{1,2})番")
+# 约 and 近 inside a word (村规民约, 约谈, 节约, 附近, 最近) are no approximation of the number after.
+_WORD_BEFORE = {"约": frozenset("公民规契制条合预节签违履婚邀相特隐"), "近": frozenset("附最邻靠亲就贴远")}
 # 半 is a number only as a length of time (为期半年, 半个月); 上半年 and 下半年 are dates.
 _HALF_UNITS = frozenset({"年", "个月", "月", "天", "小时", "个小时", "个星期", "周"})
 _NOT_HALF_AFTER = frozenset("上下前后多大过一二两三四五六七八九十")
@@ -94,7 +118,13 @@ def extract_mentions(text: str, allow: Iterable[str] = (), *, names: Iterable[st
     """Every number mention in `text`, in order; non-claims carry an `ignored` reason."""
     work, ignored = _mask(text, allow, names)
     found = merge_dates(_scan(text, work))
-    return sorted(ignored + found, key=lambda m: (m.start, m.end))
+    if "番" in text:
+        # 翻一番 is one factor; the lexicon's 一番 (一番努力) and a bare 两 inside it are not.
+        doubled = doublings(text)
+        ignored, found = ([m for m in ms if not any(a <= m.start < b for a, b, _ in doubled)]
+                          for ms in (ignored, found))
+        found += [Mention(text[a:b], a, b, factor, "倍", "multiple") for a, b, factor in doubled]
+    return sorted(ignored + qualify(text, found), key=lambda m: (m.start, m.end))
 
 
 # --- masking --------------------------------------------------------------------------------
@@ -104,6 +134,10 @@ def _mask(text: str, allow: Iterable[str], names: Iterable[str]) -> tuple[str, l
     ignored: list[Mention] = []
     for s in spans:
         piece = text[s.start:s.end]
+        if _GRADE_WORD.match(piece) and _grade(text, s.start, s.end, piece[-1]):
+            # The word 一级 (一级抓一级) is a grade in 启动一级响应: a changed grade is a changed fact.
+            ignored.append(Mention(piece, s.start, s.end, chinese_value(piece[:-1]), piece[-1], "grade"))
+            continue
         kind = "marker" if s.reason == NotQuantity.MARKER else "phrase"
         if kind == "marker" or _ANCHOR.search(piece):
             ignored.append(Mention(piece, s.start, s.end, _marker_value(piece, kind), None, kind,
@@ -158,10 +192,16 @@ def _half(text: str, work: str, p: int) -> list[Mention]:
 
 
 def _read(text: str, work: str, p: int) -> tuple[list[Mention], int]:
-    prefix = _PREFIX.search(work, max(0, p - 4), p)
-    head = _Head(prefix.group("pre"), bool(prefix.group("ord")), p)
-    if head.pre == "上" and work[p] not in "百千万":
-        head.pre = None
+    head = _head(work, p)
+    if work[p] in _ROMAN_VALUE:
+        return _roman(text, work, p, _ROMAN_VALUE[work[p]], 1)
+    if work[p] in "IVX":
+        roman = _ASCII_ROMAN.match(work, p)
+        if roman is None or (p > 0 and work[p - 1].isascii() and work[p - 1].isalpha()):
+            return [], p + 1
+        return _roman(text, work, p, _ASCII_ROMAN_VALUE[roman.group("r")], len(roman.group("r")))
+    if work[p] in _FINANCIAL_DIGITS:
+        return _financial(text, work, p, head)
     dated = _DATE_LIKE.match(work, p)
     if dated and not head.ordinal:
         return [_date_like(text, dated)], dated.end()
@@ -175,9 +215,29 @@ def _read(text: str, work: str, p: int) -> tuple[list[Mention], int]:
     number = _NUMERAL.match(work, p)
     if number is None:
         return [], p + 1
-    end = number.end()
+    return _numeral(text, work, number, head)
+
+
+def _head(work: str, p: int) -> _Head:
+    """The approximation or time-of-day word and 第 before the numeral at p."""
+    prefix = _PREFIX.search(work, max(0, p - 4), p)
+    head = _Head(prefix.group("pre"), bool(prefix.group("ord")), p)
+    if head.pre == "上" and work[p] not in "百千万":
+        head.pre = None
+    if head.pre in _WORD_BEFORE and prefix.start() > 0 and work[prefix.start() - 1] in _WORD_BEFORE[head.pre]:
+        head.pre = None  # 村规民约8部, 附近2个村: the word ends before the number
+    return head
+
+
+def _numeral(text: str, work: str, number: re.Match, head: _Head) -> tuple[list[Mention], int]:
+    """A numeral span as a fraction, slash fraction or ratio, range, or quantity."""
+    p, end = number.start(), number.end()
     if work.startswith("分之", end):
         return _fraction(text, work, number)
+    if end < len(work) and work[end] in "/:：∶":
+        made = _slash_or_ratio(text, work, number)
+        if made is not None:
+            return made
     if end < len(work) and work[end] in _RANGE_SEP:
         second = _NUMERAL.match(work, end + 1)
         if second is not None:
@@ -204,6 +264,57 @@ def _per_hundred(text: str, work: str, p: int, head: _Head) -> tuple[list[Mentio
         anchor, approx = parsed[0], _POST_AS.get(post, post)
         end += len(post)
     return [_make(text, p, end, parsed[0], parsed[1], unit, number.group(), head, approx, anchor)], end
+
+
+def _financial(text: str, work: str, p: int, head: _Head) -> tuple[list[Mention], int]:
+    # 叁万伍仟元: financial capitals, as written on receipts and in donation lists.
+    run = _FINANCIAL.match(work, p)
+    if run is None:
+        return [], p + 1
+    numeral = run.group()
+    placed = any(c in "拾佰仟万亿" for c in numeral)
+    if not placed and not match_unit(work, run.end()):
+        return [], p + 1
+    parsed = _parse_number(numeral)
+    if parsed is None or isinstance(parsed[0], tuple):
+        return [], p + 1
+    return _quantity(text, work, p, run.end(), numeral, parsed, head)
+
+
+def _roman(text: str, work: str, p: int, value: int, length: int) -> tuple[list[Mention], int]:
+    # Ⅲ类, Ⅱ级: a grade; a Roman numeral elsewhere (Ⅰ、 a list marker) is no quantity.
+    unit = work[p + length:p + length + 1]
+    if unit not in _GRADE_UNITS:
+        return [], p + length
+    end = p + length + 1
+    return [Mention(text[p:end], p, end, value, unit, "grade")], end
+
+
+def _grade(work: str, start: int, end: int, unit: str | None) -> bool:
+    """Is a Chinese numeral with 类 or 级 a grade (三类水质, 二级响应) rather than a tier or a count?"""
+    if unit not in _GRADE_UNITS:
+        return False
+    return bool(_GRADE_AFTER.match(work, end) or _GRADE_BEFORE.search(work, max(0, start - 4), start))
+
+
+def _slash_or_ratio(text: str, work: str, number: re.Match) -> tuple[list[Mention], int] | None:
+    # 3/4 is a share like 75%; 1:5 a ratio (a colon is a clock time only without a ratio cue).
+    start, end = number.start(), number.end()
+    if not number.group().isdigit():
+        return None
+    if work[end] == "/":
+        den = _SLASH.match(work, end)
+        if den is None or not 0 < int(number.group()) < int(den.group(1)):
+            return None
+        value = int(number.group()) / int(den.group(1))
+        return [Mention(text[start:den.end()], start, den.end(), value, None, "fraction", step=0.0)], den.end()
+    second = _RATIO.match(work, end)
+    if second is None or not int(second.group(1)):
+        return None
+    if work[end] != "∶" and not _RATIO_BEFORE.search(work, max(0, start - 10), start):
+        return None
+    value = int(number.group()) / int(second.group(1))
+    return [Mention(text[start:second.end()], start, second.end(), value, "比", "ratio", step=0.0)], second.end()
 
 
 class _Head:
@@ -308,6 +419,9 @@ def _quantity(text: str, work: str, start: int, end: int, numeral: str, parsed, 
         if post:
             anchor, approx = value, _POST_AS.get(post, post)
             end += len(post)
+    if _grade(work, start, end, unit) and not mag and approx is None and not head.ordinal \
+            and not isinstance(value, tuple):
+        return [Mention(text[start:end], start, end, value, unit, "grade")], end
     if unit == "级" and not mag and approx is None and numeral[0] in _CN and not head.ordinal \
             and _CJK_CHAR.match(work, end) and not work.startswith(("以上", "以下", "及"), end):
         # 二级网格, 三级调解网络: a tier names the kind of thing (like 一级), it counts nothing.
@@ -366,7 +480,7 @@ def _make(text: str, start: int, end: int, value, step: float, unit: str | None,
             approx, anchor = "许", value
     if approx is not None and anchor is not None:
         value = approx_interval(anchor, step, approx)
-    if (kind not in ("date", "time", "percent") and not ordinal and approx is None and unit
+    if (kind not in ("date", "time", "percent", "multiple") and not ordinal and approx is None and unit
             and numeral in ("一", "壹") and value == 1
             and not (kind == "duration" and text[max(0, start - 2):start] in _DURATION_FRAME)):
         ignored = NotQuantity.ARTICLE

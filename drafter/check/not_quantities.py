@@ -356,11 +356,13 @@ _SLOGAN = re.compile(r"[“‘「『]([^“”‘’「」『』\n]{1,12})[”�
 _SLOGAN_ANCHOR = re.compile(r"[“‘「『]")
 _NUMERAL_RUN = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]+")
 _YEAR = re.compile(r"\d{4}|年")
+# “五包”责任制, “八字”方针: a quoted count followed by one of these words names the rule.
+_NAMED_BY = re.compile(r"责任制|方针|要求|原则|理念|工作法|机制|模式|制度|精神|战略|举措|工程|方略|口诀")
 _QUANTITY_HEAD = re.compile(r"[约近]?[0-9０-９.．%％零〇一二两三四五六七八九十百千万亿]+[余多]?")
 
 
 def find_quoted_slogans(text: str, names: Iterable[str] = ()) -> list[Span]:
-    """Short quoted phrases with numerals: “三个务必”, “四个一”, “15分钟便民生活圈”, “1+3+N”.
+    """Short quoted phrases with numerals: “三个务必”, “四个一”, “15分钟便民生活圈”, “五包”责任制.
 
     Government writing quotes its slogans and programme names; a numeral inside them names the
     thing, it does not count it. Not masked: a quoted bare quantity (“65人”, “531”), a year, and
@@ -370,7 +372,8 @@ def find_quoted_slogans(text: str, names: Iterable[str] = ()) -> list[Span]:
     out = []
     for m in anchored(_SLOGAN, _SLOGAN_ANCHOR, text):
         body = m.group(1)
-        if not any(c in _NUMERAL_CHARS for c in body) or _YEAR.search(body) or _is_quantity(body) \
+        if not any(c in _NUMERAL_CHARS for c in body) or _YEAR.search(body) \
+                or (_is_quantity(body) and not _NAMED_BY.match(text, m.end())) \
                 or _NUMERAL_RUN.sub("#", body) in skeletons:
             continue
         out.append(Span(m.start(), m.end(), NotQuantity.QUOTED))

@@ -150,3 +150,26 @@ def match_unit(text: str, pos: int) -> str | None:
                 return None
             return word
     return None
+
+
+def known_unit(unit: str) -> bool:
+    """Is this a measure word the checker knows (with 万/亿 folded in: 万元, 亿元, 万吨)?"""
+    _, scale = unit_class(unit)
+    base = unit
+    for prefix in ("千万", "百万", "万亿", "亿", "万"):
+        if scale != 1.0 and base.startswith(prefix) and base[len(prefix):]:
+            base = base[len(prefix):]
+            break
+    return base in _UNIT_SET
+
+
+def unit_typos(text: str, pos: int) -> tuple[str, ...]:
+    """Known units the two characters at text[pos] are one character away from (公理: 公里, 公顷)."""
+    word = text[pos:pos + 2]
+    if len(word) < 2 or match_unit(text, pos):
+        return ()
+    return tuple(u for u in _TWO_CHAR_UNITS if sum(a != b for a, b in zip(u, word, strict=True)) == 1)
+
+
+_TWO_CHAR_UNITS = tuple(w for w in MEASURE_WORDS if len(w) == 2 and "\u4e00" <= w[0] <= "\u9fff"
+                        and w not in DATE_UNITS and not w.startswith(("个", "年", "月")))
