@@ -320,6 +320,7 @@ def test_check_dates_are_attributed(tmp_path):
 # swap (`swap: true`) has both of its numbers flagged.
 
 HELDOUT = REPO / "tests" / "cases" / "heldout"
+KINDS = REPO / "tests" / "cases" / "kinds"
 
 
 def _case_params(root: Path, tag: str):
@@ -370,6 +371,12 @@ def test_check_dev_case_set(base, mutation):
 def test_check_heldout_case_set(base, mutation):
     """tests/cases/heldout: our own held-out-style bases and mutations, written apart from dev."""
     _score_case(HELDOUT, base, mutation)
+
+
+@pytest.mark.parametrize("base, mutation", _case_params(KINDS, "kinds"))
+def test_check_kinds_case_set(base, mutation):
+    """tests/cases/kinds: 乡村振兴, 安全生产, 基层党建, 河长制 summaries, written from scratch (issue 11)."""
+    _score_case(KINDS, base, mutation)
 
 
 @pytest.mark.parametrize("sample, facts", [
@@ -435,6 +442,9 @@ SUMMARY_KIND_CASES = [
     ("每季度至少带队检查2次", "每半年至少带队检查2次", "2次", "mismatch"),
     (("镇级河长每月巡河不少于1次", "村级河长每周巡河不少于1次"), "村级河长每月巡河不少于1次", "不少于1次",
      "misattributed"),
+    ("年投入资金50万元", "每年投入资金50万元", "50万元", "ok"),  # a period on one side only
+    ("收入同比增长7.2%", "收入实现了7.2%的增长", "7.2%", "ok"),
+    ("下午15时30分召开推进会", "下午3:30召开推进会", "下午3:30", "ok"),
     # 约 and 近 inside words
     ("修订居民公约8份", "修订居民公约8份", "8份", "ok"),
     ("修订居民公约8份", "修订居民公约9份", "9份", "mismatch"),

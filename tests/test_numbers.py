@@ -295,6 +295,8 @@ SHARES_AND_RATIOS = [
     ("秸秆还田量占3/4", "3/4", 0.75, None, "fraction"),
     ("按1:5的比例配套", "1:5", 0.2, "比", "ratio"),
     ("配比1∶4", "1∶4", 0.25, "比", "ratio"),
+    ("按1:10的比例配备", "1:10", 0.1, "比", "ratio"),  # a ratio cue: not the clock time 1:10
+    ("下午3:30召开", "下午3:30", 15.5, "时", "time"),
 ]
 MULTIPLES = [  # a multiple is the factor on the base: 增长两倍 is three times the base
     ("产值翻一番", "翻一番", 2, "倍", "multiple"),
@@ -353,6 +355,7 @@ CHANGES = [
     ("普及率提高了93%", "93%", "delta"),
     ("同比下降25%", "25%", "delta"),
     ("增幅12%", "12%", "delta"),
+    ("实现7.2%的增长", "7.2%", "delta"),
     ("普及率提高到93%", "93%", "level"),
     ("下降到三成", "三成", "level"),
     ("综合利用率95%", "95%", "level"),

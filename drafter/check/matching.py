@@ -161,10 +161,10 @@ def shown_step(m: Mention) -> float:
 def same_claim(text: Mention, fact: Mention) -> bool:
     """Do the words around both numbers make the same kind of claim (period, change or level)?
 
-    每半年2次 is not 每季度2次, and a frequency the facts do not give is invented; 提高60% (a change)
-    is not 提高到60% (a level). A text silent about the period of a supplied frequency is vaguer, not wrong.
+    每半年2次 is not 每季度2次; 提高60% (a change) is not 提高到60% (a level). A period on one side only
+    (每年投入50万元 for 年投入50万元) is the same claim written more or less fully.
     """
-    if text.per is not None and text.per != fact.per:
+    if text.per is not None and fact.per is not None and text.per != fact.per:
         return False
     return {text.change, fact.change} != {"delta", "level"}
 

@@ -203,8 +203,8 @@ def _read(text: str, work: str, p: int) -> tuple[list[Mention], int]:
     if work[p] in _FINANCIAL_DIGITS:
         return _financial(text, work, p, head)
     dated = _DATE_LIKE.match(work, p)
-    if dated and not head.ordinal:
-        return [_date_like(text, dated)], dated.end()
+    if dated and not head.ordinal and not (dated.group("hh") and _RATIO_BEFORE.search(work, max(0, p - 10), p)):
+        return [_date_like(text, dated, head.pre)], dated.end()
     if work.startswith(("百分之", "千分之"), p):
         return _per_hundred(text, work, p, head)
     if work[p] in "数几":
@@ -330,7 +330,7 @@ class _Head:
         return begin - len(self.pre) if self.pre else begin
 
 
-def _date_like(text: str, m: re.Match) -> Mention:
+def _date_like(text: str, m: re.Match, pre: str | None = None) -> Mention:
     if m.group("iso"):
         parts = [("年", int(m.group("iso"))), ("月", int(m.group("isom")))]
         if m.group("isod"):
@@ -340,8 +340,13 @@ def _date_like(text: str, m: re.Match) -> Mention:
         value = finest[0] if isinstance(finest, tuple) else finest
         return Mention(m.group(), m.start(), m.end(), value, parts[-1][0], "date", parts=tuple(parts))
     hour = int(m.group("hh")) + int(m.group("mm")) / 60
-    return Mention(m.group(), m.start(), m.end(), hour, "时", "time", step=1 / 60,
-                   parts=(("时", hour),))
+    start = m.start()
+    if pre in TIME_OF_DAY:
+        # 下午3:30 is 15:30, the same clock time as 下午15时30分.
+        start -= len(pre)
+        if hour < 12 and (pre != "中午" or hour < 4):
+            hour += TIME_OF_DAY[pre]
+    return Mention(text[start:m.end()], start, m.end(), hour, "时", "time", step=1 / 60, parts=(("时", hour),))
 
 
 def _parse_number(s: str) -> tuple[Value, float, str] | None:

@@ -11,12 +11,12 @@ import bisect
 import re
 
 # Words that make a sentence a plan, and words that pin a clause to the year being reported.
-_PLAN_WORDS = re.compile(r"力争|计划(?!生育)|明年|下一步|下一年|来年|预计|打算|争取")
+_PLAN_WORDS = re.compile(r"力争|(?<!按)计划(?!生育)|明年|下一步|下一年|来年|预计|打算|争取")
 _RESULT_WORDS = re.compile(r"今年|当年|本年|已经|已|累计|基础上")
 _YEAR = re.compile(r"(20\d\d)年")
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[、.．])(?P<title>[^\n]{0,30})",
                       re.MULTILINE)
-_PLAN_HEADING = re.compile(r"下一步|打算|计划|思路|展望|明年|安排|目标任务")
+_PLAN_HEADING = re.compile(r"下一步|打算|工作计划|工作思路|工作安排|展望|明年")
 _SENTENCE = re.compile(r"[。！？!?\n]")
 _CLAUSE = re.compile(r"[，,；;。！？!?\n]")
 

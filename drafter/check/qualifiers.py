@@ -19,6 +19,7 @@ _CHANGE_VERB = re.compile(r"(?:增长|增加|提高|提升|上升|上涨|下降|
                           r"(?:约|近|超过|逾|达)?\Z")
 _CHANGE_NOUN = re.compile(r"(?:增幅|降幅|涨幅|增速|增长率|降低率|下降率|增长幅度|下降幅度)(?:为|达|达到|是)?"
                           r"(?:约|近|超过)?\Z")
+_CHANGE_AFTER = re.compile(r"的?(?:增长|增幅|降幅|涨幅|下降|减少|提升)")  # 实现7.2%的增长
 _LEVEL = re.compile(r"(?:增长|增加|提高|提升|上升|下降|降低|减少|回落|缩短|缩小|扩大)(?:到|至)(?:约|近)?\Z")
 # 增长两倍: the new value is three times the old one (倍 counts the growth, not the result).
 _GROWTH = re.compile(r"(?:增长|增加|提高|提升|扩大|上升|增)了?(?:近|约|超过|逾)?\Z")
@@ -54,7 +55,7 @@ def qualify(text: str, mentions: list) -> list:
                 changes["value"] = _plus_one(m.value)
                 if m.anchor is not None:
                     changes["anchor"] = m.anchor + 1
-        elif _CHANGE_VERB.search(before) or _CHANGE_NOUN.search(before):
+        elif _CHANGE_VERB.search(before) or _CHANGE_NOUN.search(before) or _CHANGE_AFTER.match(text, m.end):
             changes["change"] = "delta"
         elif _LEVEL.search(before) or m.kind in _RATES:
             changes["change"] = "level"
