@@ -12,6 +12,10 @@ import re
 from drafter.check.matching import context_window, grams
 from drafter.check.mentions import Mention
 
+_BORROWS = re.compile(r"[，,\s]*(?:同比|环比|[比较](?:上年|去年|上年同期|上一年)|(?:是|为|相当于)(?:上年|去年|原来)的)?"
+                      r"(?:增长|增加|提高|提升|下降|降低|减少|上升|增幅|降幅)?了?(?:约|近)?\Z")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]")
+_SENTENCE_STOP = re.compile(r"[。；;！!？?\n]")
 YEAR_TOKEN = "年#"  # a year named before a number (比2020年翻一番), whatever else the date says
 
 
@@ -32,6 +36,12 @@ class Neighbors:
         j = bisect.bisect_left(self.starts, m.end)
         next_start = self.starts[j] if j < len(self.starts) else len(text)
         left, right = context_window(text, m.start, m.end, prev_end, next_start)
+        if prev_end and _BORROWS.match(left) and not _CJK_RUN.search(right) and m.kind not in ("date", "time") \
+                and m.start - prev_end <= 12 and not _SENTENCE_STOP.search(text, prev_end, m.start):
+            # 乡级抢险队伍1支60人; 地区生产总值48.6亿元，同比增长6.2%: a number chained to the one
+            # before it (or with only a change word of its own) counts that number's subject.
+            before, _ = self.window(text, self.bounds[i - 1])
+            left = before + left
         if m.kind in ("date", "time") and not right and text[m.end:m.end + 1] in "，,":
             # 4月20日，全镇召开动员大会: a date opening the sentence is told by the clause after it.
             _, right = context_window(text, m.end, m.end + 1, m.end, len(text))

@@ -51,6 +51,8 @@ _RELATIVE_TO = re.compile(r"(?P<cue>(?P<verb>增长|增加|提高|提升|上升|
 _FROM = re.compile(r"(?P<cue>由|从)(?:[^，,。；;]{0,6}的)?$")
 _TO_AFTER = re.compile(r"(?P<verb>增长|增加|提高|提升|上升|下降|降低|减少)(?:到|至)")
 _RISE = ("增长", "增加", "提高", "提升", "上升")
+# 兼职网格员172名是专职网格员86名的2倍: a multiple of two numbers just cited, the base named after 是.
+_TIMES = re.compile(r"(?P<cue>是|为|相当于|达到)(?P<base>[^，,。；;]{1,12}?)的$")
 # 排查230处、已整改215处、尚有15处未整改: what is left is the difference of the two just cited.
 _REMAINDER = re.compile(r"(?P<cue>尚有|还有|仍有|尚余|剩余|剩下|余下|其余|另有)[^，,。；;]{0,8}$")
 _PER_CLASS = {"人均": {"人", "人次"}, "户均": {"户"}, "场均": {"场"}, "村均": {"个", "村"}}
@@ -86,6 +88,9 @@ def derive(text: str, m: Mention, sentence: Sequence[Operand], paragraph: Sequen
     found = _AVERAGE.search(clause)
     if found:
         return _average(m, cls, found, paragraph, facts)
+    if m.kind == "multiple":
+        found = _TIMES.search(clause)
+        return _times(m, found.group("base"), paragraph, facts) if found else None
     relative = _RELATIVE_TO.search(clause)
     if relative and cls == "%":
         return _relative_level(m, relative.group("verb"), clause, paragraph, facts)
@@ -93,6 +98,11 @@ def derive(text: str, m: Mention, sentence: Sequence[Operand], paragraph: Sequen
         found = _from_level(text, m, cls, paragraph, facts)
         if found is not None:
             return found
+    return _by_change_or_count(m, cls, clause, sentence, paragraph, facts)
+
+
+def _by_change_or_count(m, cls, clause: str, sentence, paragraph, facts) -> Derivation | None:
+    """提高了/提高到, 共/合计, 尚有: the cue decides which operands and which formula."""
     if _CHANGE_TO.search(clause):
         return _change_to(m, cls, sentence, facts)
     if _CHANGE.search(clause):
@@ -100,7 +110,7 @@ def derive(text: str, m: Mention, sentence: Sequence[Operand], paragraph: Sequen
     if _TOTAL.search(clause):
         return _total(m, cls, paragraph, facts) or _total_named(m, cls, clause, facts)
     if _REMAINDER.search(clause):
-        return _remainder(m, cls, paragraph, facts)
+        return _remainder(m, cls, sentence, facts)
     return None
 
 
@@ -274,9 +284,20 @@ def _from_level(text: str, m, cls, paragraph, facts) -> Derivation | None:
     return None
 
 
-def _remainder(m, cls, paragraph, facts) -> Derivation | None:
-    """尚有15处未整改: the whole less the part, both cited in the paragraph or in one statement."""
-    for whole, part in _pairs(paragraph, facts):
+def _times(m, base: str, paragraph, facts) -> Derivation | None:
+    """兼职网格员人数是专职网格员的2倍: the one count over the other, the base being the one it names."""
+    words = grams(base)
+    for a, b in _pairs(paragraph, facts):
+        if a.mention is b.mention or a.cls != b.cls or a.cls == "%" or not b.value or not b.context & words:
+            continue
+        if _fits(m, a.value / b.value):
+            return Derivation(f"{_show(a)} ÷ {_show(b)} = {a.value / b.value:g}倍", (a, b))
+    return None
+
+
+def _remainder(m, cls, sentence, facts) -> Derivation | None:
+    """尚有15处未整改: the whole less the part, both cited before it in the sentence or in one statement."""
+    for whole, part in _pairs(sentence, facts):
         if whole.mention is part.mention or not whole.cls == part.cls == cls or whole.value <= part.value:
             continue
         if _fits(m, whole.value - part.value):

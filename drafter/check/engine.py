@@ -19,14 +19,16 @@ from drafter.check.attribution import YEAR_TOKEN, Neighbors, counted_noun, count
 from drafter.check.documents import Doc, facts_from_front_matter, prepare
 from drafter.check.matching import Relation, date_matches, grams, group, relate, same_written_number
 from drafter.check.mentions import Mention, extract_mentions, find_placeholders
-from drafter.check.not_quantities import NotQuantity, quoted_names
+from drafter.check.not_quantities import CONDITIONAL, NotQuantity, quoted_names
 from drafter.check.plans import PlanRegions, planned_statement
 from drafter.check.report import FLAGGED, VERDICTS, CheckedMention, PlaceholderAt, Report, UnusedFact, fact_location
 
 __all__ = ["FLAGGED", "VERDICTS", "CheckedMention", "Report", "check_text", "run_check"]
 
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
-_PERIOD_GRAM = re.compile(r"[每月周天日年季度旬]")
+_RATIO_SIDES = re.compile(r"(?P<a>[\u4e00-\u9fff]{1,8})[与和同跟对](?P<b>[\u4e00-\u9fff]{1,8}?)"
+                          r"(?:按|的比例|比例|之比|为|是)*\Z")
+_PERIOD_GRAM = re.compile(r"[每月周天日年季度旬晚夜]")
 _CLAUSE_STOP = re.compile(r"[。；;！!？?\n，,：:]")
 
 
@@ -76,7 +78,7 @@ def _fact_numbers(facts, allowed: list[str], names: list[str]) -> list[FactNumbe
     overview = {None} | {sec.id for sec in facts.sections if sec.kind == "intro"}
     for index, st in enumerate(facts.statements()):
         found = [m for m in extract_mentions(st.text, allowed, names=names)
-                 if m.ignored is None or m.ignored == NotQuantity.ARTICLE]
+                 if m.ignored is None or m.ignored in CONDITIONAL]
         near = Neighbors([m for m in found if m.ignored is None])
         for m in found:
             ctx, words = near.context(st.text, m), words_before(st.text, m, near)
@@ -112,7 +114,7 @@ class _Checker:
         results: dict[int, CheckedMention] = {}
         pending = []
         for m in mentions:
-            if m.ignored is not None and m.ignored != NotQuantity.ARTICLE:
+            if m.ignored is not None and m.ignored not in CONDITIONAL:
                 results[id(m)] = self._result(m, "ignored", describe.ignored(m))
                 continue
             ctx = self._near.context(self.doc.text, m)
@@ -129,21 +131,13 @@ class _Checker:
 
     def _direct(self, m: Mention, ctx: frozenset[str]) -> CheckedMention | None:
         if m.kind in ("date", "time"):
-            hits = [f for f in self.numbers if f.mention.kind in ("date", "time")
-                    and date_matches(m, f.mention, self.years)]
-            if not hits:
-                return None
-            best = self._best(hits, ctx, m)
-            # 12月6日召开动员会 when the facts hold the meeting on 12月2日: dates are attributed too.
-            others = [f for f in self.numbers if f.mention.kind in ("date", "time") and f not in hits]
-            # A bare year is the reporting frame (2017年以来), not the date of one event.
-            rival = self._rival(m, ctx, best, others) if dict(m.parts).keys() - {"年", "年代"} else None
-            if rival is not None:
-                return self._misattributed(m, best, rival)
-            self.used.add(id(best))
-            return self._result(m, "ok", describe.ok(m, best), best)
+            return self._direct_date(m, ctx)
+        if m.ignored in (NotQuantity.TIER, NotQuantity.PERIOD):
+            return self._like(m, ctx)
         candidates = self._comparable(m)
-        same = [f for f in candidates if relate(m, f.mention) is Relation.SAME]
+        # A bare 每周 in the facts supports only a bare frequency, never a count.
+        same = [f for f in candidates if (relate(m, f.mention) is Relation.SAME or self._reversed_ratio(m, f))
+                and f.mention.ignored != NotQuantity.PERIOD]
         if m.ignored == NotQuantity.ARTICLE:
             # 一个 is only a count when a real count of the same thing is supplied.
             same = [f for f in same if not f.weak and ctx & f.context]
@@ -171,6 +165,52 @@ class _Checker:
         self.used.add(id(best))
         self._support[id(m)] = best
         return self._result(m, "ok", describe.ok(m, best), best)
+
+    def _direct_date(self, m: Mention, ctx: frozenset[str]) -> CheckedMention | None:
+        hits = [f for f in self.numbers if f.mention.kind in ("date", "time")
+                and date_matches(m, f.mention, self.years)]
+        if not hits:
+            return None
+        best = self._best(hits, ctx, m)
+        # 12月6日召开动员会 when the facts hold the meeting on 12月2日: dates are attributed too.
+        others = [f for f in self.numbers if f.mention.kind in ("date", "time") and f not in hits]
+        # A bare year is the reporting frame (2017年以来), not the date of one event.
+        rival = self._rival(m, ctx, best, others) if dict(m.parts).keys() - {"年", "年代"} else None
+        if rival is not None:
+            return self._misattributed(m, best, rival)
+        self.used.add(id(best))
+        return self._result(m, "ok", describe.ok(m, best), best)
+
+    def _reversed_ratio(self, m: Mention, f: FactNumber) -> bool:
+        """群众与干部3∶1 states the facts' 干部与群众1∶3: the sides and the ratio both reversed."""
+        if m.kind != "ratio" or f.mention.kind != "ratio" or abs(m.value * f.mention.value - 1) > 1e-9:
+            return False
+        ours = _RATIO_SIDES.search(self.doc.text, max(0, m.start - 24), m.start)
+        theirs = _RATIO_SIDES.search(f.statement.text, max(0, f.mention.start - 24), f.mention.start)
+        return bool(ours and theirs) and theirs.group("b") in ours.group("a") and ours.group("b") in theirs.group("a")
+
+    def _like(self, m: Mention, ctx: frozenset[str]) -> CheckedMention:
+        """A tier (二级巡防) or a bare frequency (每周上门): checked only against the facts' own."""
+        like = [f for f in self.numbers if self._same_thing(m, ctx, f)]
+        if not like:
+            return self._result(m, "ignored", describe.ignored(m))
+        agree = [f for f in like if relate(m, f.mention) is Relation.SAME]
+        best = max(agree or like, key=lambda f: len(ctx & f.context))
+        if agree:
+            return self._result(m, "ok", describe.like_agrees(m, best), best)
+        return self._result(m, "mismatch", describe.like_differs(m, best), best)
+
+    def _same_thing(self, m: Mention, ctx: frozenset[str], f: FactNumber) -> bool:
+        if m.ignored == NotQuantity.TIER:
+            # 一级巡防 against the facts' 二级巡防 (or Ⅱ级巡防): the structure named after the grade.
+            named = self.doc.text[m.end:m.end + 2]
+            return (f.mention.ignored == NotQuantity.TIER or f.mention.kind == "grade") \
+                and f.mention.unit == m.unit and f.statement.text[f.mention.end:f.mention.end + 2] == named
+        if f.mention.ignored != NotQuantity.PERIOD:
+            return False
+        ours = frozenset(g for g in ctx if not _PERIOD_GRAM.search(g))
+        theirs = frozenset(g for g in f.context if not _PERIOD_GRAM.search(g))
+        return len(ours & theirs) >= max(2, len(theirs) // 2)
 
     def _other_side(self, m: Mention, ctx: frozenset[str], best: FactNumber,
                     candidates: list[FactNumber]) -> FactNumber | None:
@@ -259,6 +299,11 @@ class _Checker:
         if m.ignored is not None:
             return None
         others = [f for f in candidates if not f.weak and f.context]
+        if self.plans is not None:
+            # A plan is no rival for a result (签约率82.4% vs the target 签约率达到85%): _other_side
+            # compares across the two.
+            planned = self.plans.planned(m.start)
+            others = [f for f in others if f.overview or f.planned == planned]
         if not others:
             return None
         if m.per is not None:

@@ -18,6 +18,7 @@ _IGNORED = {
     NotQuantity.CODE: "编号或代号，不是数量",
     NotQuantity.BARE: "没有量词的汉字数词（如口号、简称），不是数量",
     NotQuantity.TIER: "层级或等级名称（如“二级网格”“三级调解网络”），不是数量",
+    NotQuantity.PERIOD: "不带数量的频次（如“每周”“每月”），事实中没有同一事项的频次可比",
 }
 
 
@@ -58,6 +59,16 @@ def misattributed(m: Mention, words: str, best, rival, shown: str = "") -> str:
 def article_conflict(m: Mention, fact) -> str:
     """一个 where the facts count the same thing with another number."""
     return f"{_where(fact)}中同一事项的数量是“{fact.mention.text}”，文中却写“{m.text}”"
+
+
+def like_agrees(m: Mention, fact) -> str:
+    """A tier or a bare frequency the facts give for the same thing."""
+    return f"与{_where(fact)}中的“{fact.mention.text}”一致"
+
+
+def like_differs(m: Mention, fact) -> str:
+    """A tier or a bare frequency the facts give otherwise for the same thing."""
+    return f"{_where(fact)}中同一事项是“{fact.mention.text}”，文中却写“{m.text}”"
 
 
 def stated_otherwise(m: Mention, fact) -> str:

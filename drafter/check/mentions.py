@@ -21,6 +21,7 @@ Mention kinds:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from drafter.check import not_quantities
 from drafter.check.kinds import TIME_OF_DAY, approx_interval, date_parts, kind_of, merge_dates
 from drafter.check.not_quantities import NotQuantity, Placeholder, find_placeholders
 from drafter.check.numerals import CN_NUMERAL_CHARS, arabic_step, arabic_value, chinese_step, chinese_value
-from drafter.check.qualifiers import doublings, qualify
+from drafter.check.qualifiers import PERIOD_NAMES, doublings, qualify
 from drafter.check.units import match_unit
 
 __all__ = ["Mention", "Placeholder", "approx_interval", "extract_mentions", "find_placeholders"]
@@ -76,6 +77,8 @@ _ASCII_ROMAN_VALUE = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII"
 _GRADE_AFTER = re.compile(r"(?:[^，,。；;\n]{0,4}?)(?:响应|预警|应急|火险|风险)|标准|水质?|以上水|断面")
 _GRADE_BEFORE = re.compile(r"(?:水质|启动|达到|保持|提升为|提升至|提升到|改善为|改善至|由|为|劣)\Z")
 _GRADE_WORD = re.compile(r"^[一二两三四五六七八九十]{1,2}[类级]$")
+_BARE_PERIOD = re.compile(r"每(?:个)?(?P<p>半年|季度|学期|星期|工作日|天|日|周|旬|月|季|年|晚|夜)")
+_CLAUSE_END = re.compile(r"[，,。；;！!？?\n：:]")
 _ROMAN_VALUE = {c: i for i, c in enumerate(_ROMAN, start=1)}
 # Fractions written with a slash (3/4) and ratios (1:5, 1∶5): one quantity each.
 _SLASH = re.compile(r"/(\d{1,4})(?![\d/.．])")
@@ -118,6 +121,8 @@ def extract_mentions(text: str, allow: Iterable[str] = (), *, names: Iterable[st
     """Every number mention in `text`, in order; non-claims carry an `ignored` reason."""
     work, ignored = _mask(text, allow, names)
     found = merge_dates(_scan(text, work))
+    if "每" in text:
+        found += _bare_periods(text, work, ignored + found)
     if "番" in text:
         # 翻一番 is one factor; the lexicon's 一番 (一番努力) and a bare 两 inside it are not.
         doubled = doublings(text)
@@ -134,9 +139,12 @@ def _mask(text: str, allow: Iterable[str], names: Iterable[str]) -> tuple[str, l
     ignored: list[Mention] = []
     for s in spans:
         piece = text[s.start:s.end]
-        if _GRADE_WORD.match(piece) and _grade(text, s.start, s.end, piece[-1]):
-            # The word 一级 (一级抓一级) is a grade in 启动一级响应: a changed grade is a changed fact.
-            ignored.append(Mention(piece, s.start, s.end, chinese_value(piece[:-1]), piece[-1], "grade"))
+        if _GRADE_WORD.match(piece):
+            # The word 一级 is a grade in 启动一级响应 (a changed grade is a changed fact) and a tier
+            # in 一级巡防, checked against the facts' own tier.
+            grade = _grade(text, s.start, s.end, piece[-1])
+            ignored.append(Mention(piece, s.start, s.end, chinese_value(piece[:-1]), piece[-1],
+                                   "grade" if grade else "numeral", ignored=None if grade else NotQuantity.TIER))
             continue
         kind = "marker" if s.reason == NotQuantity.MARKER else "phrase"
         if kind == "marker" or _ANCHOR.search(piece):
@@ -264,6 +272,22 @@ def _per_hundred(text: str, work: str, p: int, head: _Head) -> tuple[list[Mentio
         anchor, approx = parsed[0], _POST_AS.get(post, post)
         end += len(post)
     return [_make(text, p, end, parsed[0], parsed[1], unit, number.group(), head, approx, anchor)], end
+
+
+def _bare_periods(text: str, work: str, mentions: list[Mention]) -> list[Mention]:
+    """每周上门看望: a frequency with no count, kept to be compared with the facts' own 每周."""
+    starts = sorted(m.start for m in mentions)
+    out = []
+    for found in _BARE_PERIOD.finditer(work):
+        stop = _CLAUSE_END.search(work, found.end())
+        end = stop.start() if stop else len(work)
+        i = bisect.bisect_left(starts, found.end())
+        if i < len(starts) and starts[i] < end:
+            continue  # 每季度检查2次: the period belongs to the count (qualifiers.py)
+        per = PERIOD_NAMES.get(found.group("p"), found.group("p"))
+        out.append(Mention(found.group(), found.start(), found.end(), 1, "次", "count", per=per,
+                           ignored=NotQuantity.PERIOD))
+    return out
 
 
 def _financial(text: str, work: str, p: int, head: _Head) -> tuple[list[Mention], int]:

@@ -35,6 +35,12 @@ class NotQuantity(StrEnum):
     CODE = "编号或代号"
     BARE = "无量词的数词"
     TIER = "层级名称"
+    PERIOD = "频次用语"
+
+
+# Checked only against a supplied number of the same kind (一个 against a count of the same noun,
+# 二级巡防 against the facts' 二级巡防, 每周上门 against the facts' 每周): ignored otherwise.
+CONDITIONAL = frozenset({NotQuantity.ARTICLE, NotQuantity.TIER, NotQuantity.PERIOD})
 
 
 _NUMERAL_CHARS = frozenset(CN_NUMERAL_CHARS + "0123456789０１２３４５６７８９")

@@ -12,8 +12,8 @@ from dataclasses import replace
 
 _CLAUSE_STOP = "，,。；;！!？?\n：:、"
 _LOOKBACK = 16
-_PERIOD = re.compile(r"每(?:个)?(?P<p>半年|季度|学期|星期|工作日|天|日|周|旬|月|季|年)[^，,。；;\n]{0,10}\Z")
-_PERIOD_NAMES = {"日": "天", "工作日": "天", "星期": "周", "季": "季度"}
+_PERIOD = re.compile(r"每(?:个)?(?P<p>半年|季度|学期|星期|工作日|天|日|周|旬|月|季|年|晚|夜)[^，,。；;\n]{0,10}\Z")
+PERIOD_NAMES = {"日": "天", "工作日": "天", "星期": "周", "季": "季度", "夜": "晚"}
 # A change verb right before the number (提高了60%); with 到/至 after it the number is a level.
 _CHANGE_VERB = re.compile(r"(?:增长|增加|提高|提升|上升|上涨|下降|降低|减少|回落|缩短|缩小|扩大|下滑)了?"
                           r"(?:约|近|超过|逾|达)?\Z")
@@ -49,7 +49,7 @@ def qualify(text: str, mentions: list) -> list:
         changes = {}
         period = _PERIOD.search(before)
         if period:
-            changes["per"] = _PERIOD_NAMES.get(period.group("p"), period.group("p"))
+            changes["per"] = PERIOD_NAMES.get(period.group("p"), period.group("p"))
         if m.unit == "倍":
             if _GROWTH.search(before):
                 changes["value"] = _plus_one(m.value)
