@@ -12,7 +12,9 @@ import re
 from typing import Any
 
 from drafter.facts import Facts, Section, Statement
-from drafter.prompts import first_person, render
+from drafter.facts.model import topic_phrase
+from drafter.outlines import outline_for
+from drafter.prompts import first_person, half_width, render
 
 # Trailing punctuation of a fact that the templates replace with their own.
 _TRAILING = "。；;，,、：:. \t"
@@ -21,7 +23,13 @@ _KEEP_END = "！？!?…"
 APART_CHARS = 150
 APART_ITEMS = 6
 _TIME_START = re.compile(r"^(?:[0-9０-９]{2,4}|20[×xX]{2}|[一二三四五六七八九十〇○零]+)年"
-                         r"|^(?:今年|明年|来年|新的一年|下半年|上半年|今后|下一步)")
+                         r"|^(?:今年|明年|来年|新的一年|下半年|上半年|今后|下一步|全年|本年|年内|一年来)")
+# A fact describing the unit itself (辖11个行政村, 总人口3.6万人) opens the summary, before the year.
+_PROFILE = re.compile(r"辖|人口|面积|位于|地处|总户数|境内|下设")
+# Titles this long or with punctuation do not read well in the opening's list of the work done.
+OVERVIEW_TITLE_CHARS = 10
+OVERVIEW_MAX_SECTIONS = 8
+DOC_SENTENCE_CHARS = 80
 # Titles opening with a verb read "为加大宣传力度，…"; noun titles read "高度重视环境卫生整治工作".
 _VERBS = ("加强", "加大", "加快", "抓好", "抓实", "狠抓", "制定", "健全", "突出", "改善", "改进",
           "开展", "创新", "提高", "提升", "学习", "完善", "强化", "推进", "推动", "深化", "落实",
@@ -38,17 +46,22 @@ _ACHIEVEMENT_CUE = re.compile(r"提升|提高|取得|进展|成效|成绩|完成
 
 def _fact(statement: Statement | str, facts: Facts) -> dict[str, Any]:
     """A fact as the templates see it: text without end punctuation, and its shape."""
-    raw = (statement.text if isinstance(statement, Statement) else statement).strip()
+    raw = half_width((statement.text if isinstance(statement, Statement) else statement).strip())
     text = raw.rstrip(_TRAILING)
     end = "" if text.endswith(tuple(_KEEP_END)) else "。"
     we = first_person(facts.unit)
-    short = facts.unit.rstrip("乡镇")  # 芦洲 of 芦洲乡
-    names_subject = text.startswith(tuple(p for p in ("我", facts.unit, short) if p))
+    short = re.sub(r"(?:街道|乡|镇)$", "", facts.unit)  # 芦洲 of 芦洲乡, 龙泉 of 龙泉街道
+    # 全镇 names the unit as well as 我镇 does; so does 街道 opening a street office's fact.
+    own = ("全" + we[1:], *(("街道", "本街道") if we == "我街道" else ())) if we != "我们" else ()
+    # 镇党委、乡政府 name it too; 乡村、镇村 do not.
+    names_subject = text.startswith(tuple(p for p in ("我", facts.unit, short, *own) if p)) or bool(
+        we != "我们" and re.match(rf"{we[1:]}(?![村镇乡])", text))
     needs_subject = not names_subject and we not in text
     return {"text": text or raw, "end": end, "names_subject": names_subject,
             "needs_subject": needs_subject, "subject_placed": names_subject or needs_subject,
             "starts_with_period": bool(facts.period) and text.startswith(facts.period),
-            "starts_with_time": bool(_TIME_START.match(text)), "starts_with_will": text.startswith("将")}
+            "starts_with_time": bool(_TIME_START.match(text)), "starts_with_will": text.startswith("将"),
+            "profile": bool(_PROFILE.search(text[:12]))}
 
 
 def _title_shape(title: str) -> str:
@@ -58,8 +71,12 @@ def _title_shape(title: str) -> str:
 
 
 def _context(facts: Facts) -> dict[str, Any]:
-    return {"we": first_person(facts.unit), "unit": facts.unit, "period": facts.period,
-            "campaign": facts.campaign}
+    # What the summary is about decides every framing word: 创建 only for a campaign.
+    kind = outline_for(facts.campaign, facts.topic)
+    return {"we": first_person(facts.unit), "unit": facts.unit, "period": half_width(facts.period),
+            "campaign": facts.campaign, "topic": topic_phrase(facts.topic),
+            "goal": kind.goal if kind is not None else None,
+            "under": (kind.under if kind is not None else None) or "在上级党委、政府的正确领导下"}
 
 
 def _paragraphs(rendered: str) -> str:
@@ -74,8 +91,43 @@ def _variant(facts: Facts, section: Section) -> int:
     return same.index(section.id) if section.id in same else 0
 
 
-def _apart(items: list[dict[str, Any]]) -> bool:
-    return sum(len(f["text"]) for f in items) > APART_CHARS or len(items) > APART_ITEMS
+def _apart(items: list[dict[str, Any]] | tuple[Statement, ...]) -> bool:
+    texts = [f["text"] if isinstance(f, dict) else f.text for f in items]
+    return sum(len(t) for t in texts) > APART_CHARS or len(texts) > APART_ITEMS
+
+
+def _apart_work(facts: Facts) -> bool:
+    """One layout for every work section: an item a paragraph if any of them is long."""
+    return any(_apart(s.facts) for s in facts.sections if s.kind == "work")
+
+
+def _lead(facts: Facts, section: Section) -> str | None:
+    """The outline's lead sentence for this section of this kind of summary, if it has one."""
+    kind = outline_for(facts.campaign, facts.topic)
+    return kind.lead(section.title) if kind is not None else None
+
+
+def _overview(facts: Facts) -> list[str]:
+    """The work sections' titles, for the opening to name what was done, when they read as a list."""
+    titles = [s.title for s in facts.sections if s.kind == "work"]
+    if not 2 <= len(titles) <= OVERVIEW_MAX_SECTIONS or any(
+            len(t) > OVERVIEW_TITLE_CHARS or re.search(r"[，,、；;：:。]", t) for t in titles):
+        return []
+    # A document fact that already names them (统筹推进产业、人才、文化…振兴) says it better.
+    for fact in facts.facts:
+        if sum(t[:2] in fact.text for t in titles) * 2 >= len(titles):
+            return []
+    return titles
+
+
+def _opening(facts: Facts, items: list[dict[str, Any]]) -> str:
+    doc = [_fact(s, facts) for s in facts.facts]
+    rest = [f for f in doc if not f["profile"]]
+    # A few short document facts read as one sentence; more, or long ones, one sentence each.
+    joined = 1 < len(rest) <= 3 and sum(len(f["text"]) for f in rest) <= DOC_SENTENCE_CHARS \
+        and all(f["end"] for f in rest)
+    return render("offline/intro.j2", **_context(facts), facts=items, profile=[f for f in doc if f["profile"]],
+                  doc_facts=rest, joined=joined, overview=_overview(facts))
 
 
 def compose_section(facts: Facts, section_id: str) -> str:
@@ -85,8 +137,11 @@ def compose_section(facts: Facts, section_id: str) -> str:
     ctx = _context(facts)
     if section.kind == "intro":
         first_intro = next(s.id for s in facts.sections if s.kind == "intro")
-        doc = [_fact(s, facts) for s in facts.facts] if section.id == first_intro else []
-        text = render("offline/intro.j2", **ctx, facts=items, doc_facts=doc)
+        if section.id == first_intro:
+            text = _opening(facts, items)
+        else:
+            text = render("offline/intro.j2", **ctx, facts=items, profile=[], doc_facts=[], joined=False,
+                          overview=[])
     elif section.kind == "problems":
         achievements = [f for f in items if not _PROBLEM_CUE.search(f["text"])
                         and _ACHIEVEMENT_CUE.search(f["text"])]
@@ -101,14 +156,13 @@ def compose_section(facts: Facts, section_id: str) -> str:
     else:
         text = render("offline/work.j2", **ctx, facts=items, title=section.title,
                       title_shape=_title_shape(section.title), variant=_variant(facts, section),
-                      apart=_apart(items))
+                      lead=_lead(facts, section), apart=_apart_work(facts))
     return _paragraphs(text)
 
 
 def compose_opening(facts: Facts) -> str:
     """The opening paragraph for a facts file without an intro section (header and doc facts)."""
-    doc = [_fact(s, facts) for s in facts.facts]
-    return _paragraphs(render("offline/intro.j2", **_context(facts), facts=[], doc_facts=doc))
+    return _paragraphs(_opening(facts, []))
 
 
 def compose_closing(facts: Facts) -> str:

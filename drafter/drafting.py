@@ -107,10 +107,10 @@ def draft_document(facts_path: str | Path, output: str | Path | None, *, setting
         prompts = {}
         if settings.kind != "offline":
             from drafter.prompts import build_prompts
-            from drafter.samples import load_corpus
+            from drafter.references import corpus_for
 
             # Built up front, shared work once: a prompt that cannot fit fails before any model call.
-            prompts = {p.section_id: p for p in build_prompts(framed, corpus=load_corpus(samples),
+            prompts = {p.section_id: p for p in build_prompts(framed, corpus=corpus_for(facts, samples),
                                                                max_prompt_tokens=max_prompt_tokens)}
         model = open_model(settings, run.store if use_cache else None)
         run.start(command="draft", facts=facts.path, facts_sha256=facts.sha256, backend=settings.kind,
@@ -225,7 +225,7 @@ def _judge(outcome: SectionOutcome, facts: Facts, text: str):
     """Check a section's text against the whole facts file; set status and return the report."""
     from drafter.check.engine import check_text
 
-    report = check_text(text, facts)
+    report = check_text(text, facts, kind=outcome.kind)
     outcome.flagged = len(report.flagged)
     outcome.status = "passed" if not report.flagged else "needs-review"
     return report

@@ -239,9 +239,9 @@ def _facts_for(draft: Draft, override: Path | None, *, required: bool = True) ->
 def _prompts(framed: Facts, draft: Draft, ids: list[str], instruction: str | None,
              max_prompt_tokens: int, samples: Path | None) -> dict:
     from drafter.prompts import build_prompt
-    from drafter.samples import load_corpus
+    from drafter.references import corpus_for
 
-    corpus = load_corpus(samples)
+    corpus = corpus_for(framed, samples)
     bodies = {s.id: normalize(s.body(draft.text)) for s in draft.sections}
     # Sections being regenerated together are not context for each other: both are replaced.
     others = {sid: text for sid, text in bodies.items() if sid not in ids}

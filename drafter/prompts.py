@@ -8,23 +8,38 @@ are byte-identical for every section of a facts file), and only then the section
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from drafter.errors import InputError
 from drafter.facts import KIND_NAMES, Facts, Section
-from drafter.references import Reference, choose_extras, choose_shared, default_corpus, mask_numbers, topic_index
+from drafter.facts.model import topic_phrase
+from drafter.references import (
+    Reference,
+    choose_extras,
+    choose_shared,
+    default_corpus,
+    kind_name,
+    mask_numbers,
+    of_same_kind,
+    topic_index,
+)
 from drafter.samples import Sample
 
 __all__ = ["Prompt", "build_prompt", "build_prompts", "build_repair_message", "common_prefix_share",
-           "first_person", "mask_numbers", "render"]
+           "first_person", "half_width", "mask_numbers", "render"]
 
 SHARED_MESSAGES = 3  # system, facts + shared references, acknowledgement
 MIN_COMPLETION_TOKENS = 1024
 # Tokens per character of the answer: about 1.1 for Chinese in cl100k, less for Chinese-trained
 # tokenizers; the margin leaves room for a model that writes long or thinks aloud.
 COMPLETION_TOKENS_PER_CHAR = 3
+# GB/T 15835: Arabic numerals are half-width, whatever the clerk's input method typed (the checker
+# reads １２６０ and 1260 alike), so drafts and the facts shown to a model use half-width digits.
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULL_WIDTH_MARK = re.compile(r"(?<=[0-9])％|(?<=[0-9])．(?=[0-9])")
 
 
 @dataclass(frozen=True)
@@ -68,19 +83,26 @@ def first_person(unit: str) -> str:
     return "我们"
 
 
+def half_width(text: str) -> str:
+    """Arabic digits (and a decimal point or percent sign after them) written half-width."""
+    return _FULL_WIDTH_MARK.sub(lambda m: {"．": ".", "％": "%"}[m.group()], text.translate(_HALF_WIDTH))
+
+
 def _section_view(section: Section) -> dict[str, Any]:
     return {"id": section.id, "title": section.title, "kind": section.kind,
             "kind_name": KIND_NAMES.get(section.kind, section.kind),
-            "facts": [s.text for s in section.facts]}
+            "facts": [half_width(s.text) for s in section.facts]}
 
 
 def _ref_view(ref: Reference) -> dict[str, str]:
     return {"title": ref.title, "text": ref.text, "kind_name": KIND_NAMES.get(ref.kind, ref.kind)}
 
 
-def _document_view(facts: Facts) -> dict[str, Any]:
+def _document_view(facts: Facts, other_kind: bool) -> dict[str, Any]:
+    # 创建 is said only for a campaign: the templates choose their words by campaign / topic.
     return {"unit": facts.unit, "period": facts.period, "campaign": facts.campaign,
-            "title": facts.title, "we": first_person(facts.unit)}
+            "topic": topic_phrase(facts.topic), "title": facts.title, "we": first_person(facts.unit),
+            "other_kind": other_kind, "kind_name": kind_name(facts)}
 
 
 class _Draft:
@@ -91,12 +113,16 @@ class _Draft:
 
         self.facts = facts
         self.count = count_tokens
-        self.index = topic_index(default_corpus() if corpus is None else tuple(corpus))
+        samples = default_corpus() if corpus is None else tuple(corpus)
+        self.index = topic_index(samples)
+        # 范文 of another kind (the built-in ones are all 创建文明城市) teach register, not subject:
+        # the prompt says so once, and no section gets extra ones chosen for their topic.
+        self.same_kind = of_same_kind(samples, facts)
         self.shared = choose_shared(self.index, facts, count_tokens)
-        self.doc = _document_view(facts)
+        self.doc = _document_view(facts, other_kind=not self.same_kind)
         self.system = {"role": "system", "content": render("system.j2", **self.doc)}
         self.ack = {"role": "assistant", "content": render("ack.j2", **self.doc)}
-        self.facts_text = render("facts.j2", **self.doc, doc_facts=[s.text for s in facts.facts],
+        self.facts_text = render("facts.j2", **self.doc, doc_facts=[half_width(s.text) for s in facts.facts],
                                  allow=list(facts.allow),
                                  sections=[_section_view(s) for s in facts.sections])
         self._task_tokens: dict[str, int] | None = None
@@ -117,7 +143,7 @@ class _Draft:
             if sec.id != section.id and text and text.strip():
                 others.append({"title": sec.title, "text": text.strip()})
         content = render("section.j2", **self.doc, section=_section_view(section),
-                         facts=[s.text for s in section.facts],
+                         facts=[half_width(s.text) for s in section.facts],
                          target_chars=self.target_chars(section),
                          references=[_ref_view(r) for r in extras],
                          other_sections=others, instruction=(instruction or "").strip(),
@@ -163,7 +189,7 @@ class _Draft:
                 f"章节“{section.title}”的提示词即使去掉全部范文也超出 token 上限"
                 f"（需要约 {self.tokens(prefix) + task_tokens[section.id]}，上限 {max_prompt_tokens}）",
                 hint="请调大 --max-prompt-tokens")
-        extras = choose_extras(self.index, section, self.shared, self.count)
+        extras = choose_extras(self.index, section, self.shared, self.count) if self.same_kind else []
         dropped_extras: list[Reference] = []
         while True:
             messages = prefix + [self.task(section, extras, **editor)]
@@ -220,5 +246,5 @@ def build_repair_message(problems: list[dict], facts: Facts, section_id: str) ->
               "context": str(p.get("context") or "").strip(),
               "nearby_facts": [str(f) for f in p.get("nearby_facts") or ()]} for p in problems]
     content = render("repair.j2", section=_section_view(section), problems=items,
-                     facts=[s.text for s in section.facts])
+                     facts=[half_width(s.text) for s in section.facts])
     return {"role": "user", "content": content}

@@ -9,9 +9,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from drafter.check.not_quantities import NotQuantity
+from drafter.errors import FactsError, SampleError
 from drafter.facts import Facts, Section
+from drafter.facts.model import topic_phrase
 from drafter.samples import Sample, load_corpus
 
 MASK = "○○"
@@ -35,6 +38,7 @@ _AMBIGUOUS = set("壹贰叁肆伍陆柒捌玖拾佰仟廿卅")
 # kept so references stay readable; every other numeral is masked: when in doubt, mask.
 _KEPT_REASONS = frozenset({NotQuantity.MARKER, NotQuantity.WORD, NotQuantity.SET_PHRASE, NotQuantity.ARTICLE})
 _SENTENCE_END = "。；！？"
+OPENING_CHARS = 200  # a summary names its subject in its first sentences
 TokenCounter = Callable[[str], int]  # a token counter, e.g. drafter.tokens.count_tokens
 
 
@@ -83,6 +87,44 @@ def mask_numbers(text: str) -> str:
 def default_corpus() -> tuple[Sample, ...]:
     """The built-in style corpus, loaded once per process."""
     return tuple(load_corpus())
+
+
+def corpus_for(facts: Facts, override: Path | None = None) -> list[Sample] | None:
+    """The 范文 for this facts file: --samples DIR, else the folder the file names, else None (built-in)."""
+    if override is not None:
+        return load_corpus(override)
+    if facts.samples_dir is None:
+        return None
+    try:
+        return load_corpus(facts.samples_dir)
+    except SampleError as exc:
+        # The clerk wrote the folder in the facts file: point there, not only at the folder.
+        workbook = facts.encoding == "xlsx"  # a workbook's line is a row of its 基本信息 sheet
+        raise FactsError(f"{exc.message}：{exc.path or facts.samples_dir}", path=facts.path,
+                         line=facts.samples_line, field="范文文件夹" if workbook else "samples",
+                         sheet="基本信息" if workbook else None,
+                         hint="路径相对于事实文件所在的文件夹；每篇范文存为一个 .txt 或 .md 文件，"
+                              "可用 drafter samples import 生成") from None
+
+
+def of_same_kind(corpus: list[Sample] | tuple[Sample, ...], facts: Facts) -> bool:
+    """Whether the 范文 are summaries of the same kind as this one (else they teach register only)."""
+    from drafter.outlines import SAMPLE_KIND_MIN_HITS, SPECIAL, outline_for, sample_kind
+
+    originals = [s for s in corpus if s.duplicate_of is None]
+    kind = outline_for(facts.campaign, facts.topic)
+    if kind is None or kind.key == SPECIAL:  # a subject no outline knows: look for its own words
+        subject = facts.campaign or topic_phrase(facts.topic) or ""
+        return any(subject in s.text[:OPENING_CHARS] or s.text.count(subject) >= SAMPLE_KIND_MIN_HITS
+                   for s in originals)
+    return any(sample_kind(s.text) == kind.key for s in originals)
+
+
+def kind_name(facts: Facts) -> str:
+    """What kind of summary this is, as the prompt names it."""
+    if facts.campaign:
+        return f"创建{facts.campaign}工作总结"
+    return f"{topic_phrase(facts.topic)}工作总结" if facts.topic else "全年综合工作总结"
 
 
 @lru_cache(maxsize=8)
@@ -164,7 +206,7 @@ def choose_shared(index: TopicIndex, facts: Facts, count: TokenCounter) -> list[
         sections = [s for s in facts.sections if s.kind == kind]
         if not sections:
             continue
-        query = "\n".join([facts.campaign, *(section_query(s) for s in sections)])
+        query = "\n".join([facts.campaign or facts.topic or "", *(section_query(s) for s in sections)])
         taken = 0
         for ref in index.rank(query, kind):
             if taken == SHARED_PER_KIND[kind]:

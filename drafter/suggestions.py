@@ -11,8 +11,8 @@ from collections.abc import Iterable
 CUTOFF = 0.4
 
 
-def closest(word: str, choices: Iterable[str]) -> str | None:
-    """The choice most like `word` (ignoring case), or None when none is close enough."""
+def closest(word: str, choices: Iterable[str], cutoff: float = CUTOFF) -> str | None:
+    """The choice most like `word` (ignoring case), or None when none scores `cutoff`."""
     options = list(dict.fromkeys(choices))
     wanted = word.strip().lower()
 
@@ -24,4 +24,4 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     if not options or not wanted:
         return None
     best = max(options, key=score)
-    return best if score(best)[0] >= CUTOFF else None
+    return best if score(best)[0] >= cutoff else None

@@ -462,6 +462,12 @@ SUMMARY_KIND_CASES = [
     ("启动社会面二级巡防机制", "启动社会面Ⅱ级巡防机制", "Ⅱ级", "ok"),
     ("启动社会面二级巡防机制", "启动社会面一级巡防机制", "一级", "mismatch"),
     ("启动社会面二级巡防机制", "构建三级调解网络", "三级", "ignored"),
+    # a phase names a project: checked against the facts' own phase of it, ignored otherwise
+    ("二期工程完成投资1200万元", "二期工程完成投资1200万元", "二期", "ok"),
+    ("二期工程完成投资1200万元", "三期工程完成投资1200万元", "三期", "mismatch"),
+    ("举办培训班2期", "一期工程开工建设", "一期", "ignored"),
+    # 36户112人: the words after the second number are the first one's too
+    ("将36户112人纳入防止返贫动态监测", "一是将36户112人纳入防止返贫动态监测。", "36户", "ok"),
     # a number chained to the one before counts that number's subject
     ("乡级抢险队伍1支60人、村级抢险队伍9支270人", "乡级抢险队伍1支270人、村级抢险队伍9支60人", "270人",
      "misattributed"),
@@ -549,3 +555,21 @@ def test_check_unsupported_names_no_unrelated_fact(tmp_path):
     report = check(tmp_path, ("帮扶困难群众近百户", "新建宣传栏7个"), "帮扶困难群众近百户，走访农户600余户")
     wrong = next(m for m in report.mentions if m.text == "600余户")
     assert wrong.verdict == "unsupported" and wrong.fact is None and "没有这个数" in wrong.reason
+
+
+
+def test_check_one_plans_section_on_its_own(tmp_path):
+    # Drafting checks a plans section without its heading: the kind says it is a plan.
+    path = tmp_path / "facts.yaml"
+    text = KINDS_FACTS.replace("      - 2025年新建高标准农田4000亩",
+                               "      - 2025年新建高标准农田4000亩\n      - 培训高素质农民不少于400人次")
+    text = text.replace("      - 新建高标准农田3500亩", "      - 新建高标准农田3500亩\n      - 培训高素质农民520人次")
+    path.write_text(text, encoding="utf-8")
+    facts = load_facts(path)
+    text = "一是培训高素质农民不少于400人次；二是新建高标准农田4000亩。"
+    planned = check_text(text, facts, kind="plans")
+    assert planned.ok, [(m.text, m.verdict, m.reason) for m in planned.flagged]
+    supported = {m.text: m.fact for m in planned.mentions}
+    assert supported["不少于400人次"] == "培训高素质农民不少于400人次"
+    as_result = check_text("新建高标准农田4000亩。", facts, kind="work")
+    assert [m.verdict for m in as_result.flagged] == ["misattributed"]

@@ -170,8 +170,8 @@ def test_compose_section_single_problem(many):
 
 def test_compose_opening_uses_header_and_document_facts(many):
     text = compose_opening(many)
-    assert text.startswith("2023年，") and "我街道" in text and "全国文明城市" in text
-    assert "辖区共有社区12个。" in text
+    # A fact describing the unit itself opens the summary, named by the unit, before the year.
+    assert text.startswith("新华街道辖区共有社区12个。2023年，") and "我街道" in text and "全国文明城市" in text
     assert text.endswith("现将有关情况总结如下：")
     assert set(ARABIC.findall(text)) == {"2023", "12"}
 

@@ -124,3 +124,22 @@ def test_validate_via_python_m(tmp_path):
                           capture_output=True, text=True, encoding="utf-8", cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     assert "校验通过" in proc.stdout
+
+
+def test_facts_validate_warns_about_unknown_units(run, tmp_path):
+    path = tmp_path / "facts.yaml"
+    path.write_text("unit: 石门镇\nperiod: 2024年\ntopic: 乡村振兴\nsections:\n  - id: roads\n    title: 道路\n"
+                    "    facts:\n      - 修建道路5.2公理\n      - {text: 修建水渠, value: 3, unit: 公理}\n"
+                    "      - 降雨量312毫米，PM2.5浓度32微克/立方米\n", encoding="utf-8")
+    result = run("facts", "validate", path)
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if "不是已知的计量单位" in line]
+    assert len(warnings) == 2, result.stderr
+    assert f"{path}:8" in warnings[0] and "“公理”" in warnings[0] and "公里" in warnings[0]
+    assert f"{path}:9" in warnings[1] and "sections[0].facts[1].unit" in warnings[1]
+    assert "毫米" not in result.stderr and "微克" not in result.stderr  # real units are known
+
+
+def test_facts_validate_known_units_give_no_warning(run):
+    result = run("facts", "validate", FIXTURES / "facts" / "篇一.yaml")
+    assert result.exit_code == 0 and "不是已知的计量单位" not in result.stderr

@@ -31,6 +31,9 @@ def test_wheel_ships_prompts_fixtures_and_templates(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "drafter/templates/facts.yaml" in names
     assert "drafter/templates/report.html.j2" in names
+    assert "drafter/templates/outline.yaml.j2" in names
+    assert {f"drafter/templates/outlines/{key}.yaml" for key in ("rural", "safety", "party", "river", "civility",
+                                                                 "general", "special")} <= set(names)
     assert any(n.startswith("drafter/_data/fixtures/samples/") and n.endswith(".txt") for n in names)
     assert any(n.startswith("drafter/_data/fixtures/facts/") for n in names)
     assert any(n.startswith("drafter/_data/prompts/") for n in names)
@@ -74,6 +77,12 @@ def test_wheel_installed_in_fresh_venv_runs_samples(wheel, tmp_path):
                           encoding="utf-8", cwd=outside, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "志愿服务队伍共计65人" in (outside / "t.md").read_text(encoding="utf-8")
+    # The outlines ship: drafter init --topic writes a template that drafts.
+    for args in (["init", "rv.yaml", "--topic", "乡村振兴"], ["draft", "rv.yaml", "-o", "rv.md"]):
+        proc = subprocess.run([str(drafter_exe), *args], capture_output=True, text=True, encoding="utf-8",
+                              cwd=outside, env=env)
+        assert proc.returncode == 0, (args, proc.stdout + proc.stderr)
+    assert "××镇20××年乡村振兴工作总结" in (outside / "rv.md").read_text(encoding="utf-8")
     # The HTML report template, the Word export, the Excel template and regeneration work installed.
     for args in (["check", "t.md", "--format", "html", "-o", "t.html"], ["export", "t.md", "-o", "t.docx"],
                  ["init", "--xlsx", "t.xlsx"], ["regenerate", "t.md", "--section", "publicity"],

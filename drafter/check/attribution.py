@@ -29,23 +29,31 @@ class Neighbors:
         self.dates = sorted((c for c in claims if c.kind in ("date", "time")), key=lambda c: c.start)
         self.date_starts = [c.start for c in self.dates]
 
-    def window(self, text: str, m: Mention) -> tuple[str, str]:
+    def window(self, text: str, m: Mention, borrow: bool = True) -> tuple[str, str]:
         """The clause words before a number and the words after it, up to neighbouring quantities."""
         i = bisect.bisect_left(self.starts, m.start)
         prev_end = self.bounds[i - 1].end if i > 0 and self.bounds[i - 1].end <= m.start else 0
         j = bisect.bisect_left(self.starts, m.end)
         next_start = self.starts[j] if j < len(self.starts) else len(text)
         left, right = context_window(text, m.start, m.end, prev_end, next_start)
-        if prev_end and _BORROWS.match(left) and not _CJK_RUN.search(right) and m.kind not in ("date", "time") \
-                and m.start - prev_end <= 12 and not _SENTENCE_STOP.search(text, prev_end, m.start):
+        if m.kind in ("date", "time"):
+            if not right and text[m.end:m.end + 1] in "，,":
+                # 4月20日，全镇召开动员大会: a date opening the sentence is told by the clause after it.
+                _, right = context_window(text, m.end, m.end + 1, m.end, len(text))
+            return left, right
+        if borrow and prev_end and self._chained_after(text, prev_end, m, left, right):
             # 乡级抢险队伍1支60人; 地区生产总值48.6亿元，同比增长6.2%: a number chained to the one
             # before it (or with only a change word of its own) counts that number's subject.
-            before, _ = self.window(text, self.bounds[i - 1])
-            left = before + left
-        if m.kind in ("date", "time") and not right and text[m.end:m.end + 1] in "，,":
-            # 4月20日，全镇召开动员大会: a date opening the sentence is told by the clause after it.
-            _, right = context_window(text, m.end, m.end + 1, m.end, len(text))
+            left = self.window(text, self.bounds[i - 1], borrow=False)[0] + left
+        if borrow and j < len(self.bounds) and next_start == m.end and not right:
+            # 将36户112人纳入监测: the words after the second number are the first one's too.
+            right = self.window(text, self.bounds[j], borrow=False)[1]
         return left, right
+
+    @staticmethod
+    def _chained_after(text: str, prev_end: int, m: Mention, left: str, right: str) -> bool:
+        return bool(_BORROWS.match(left)) and not _CJK_RUN.search(right) and m.start - prev_end <= 12 \
+            and not _SENTENCE_STOP.search(text, prev_end, m.start)
 
     def context(self, text: str, m: Mention) -> frozenset[str]:
         """Bigrams of the window plus tokens for dates in it (前#…/后#… by side)."""

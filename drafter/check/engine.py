@@ -50,8 +50,12 @@ class FactNumber:
 
 
 def check_text(text: str, facts, *, allow: Iterable[str] = (), section: str | None = None,
-               document: str = "") -> Report:
-    """Check every number mention in `text` against `facts`; offsets are into `text` as given."""
+               document: str = "", kind: str | None = None) -> Report:
+    """Check every number mention in `text` against `facts`; offsets are into `text` as given.
+
+    `kind` is the kind of section the whole text is, when drafting checks one section on its own
+    (a plans section has no heading to say so).
+    """
     doc = prepare(text, section, document)
     names = sorted({n for st in facts.statements() for n in quoted_names(st.text)})
     allowed = list(facts.allow) + [a for a in allow if a]
@@ -62,7 +66,7 @@ def check_text(text: str, facts, *, allow: Iterable[str] = (), section: str | No
     kinds = {sec.id: sec.kind for sec in facts.sections}
     for f in numbers:
         f.planned = planned_statement(f.statement.text, kinds.get(f.statement.section), years)
-    checker = _Checker(doc, numbers, years, facts.path, PlanRegions(doc.text, years, kinds, doc.sections))
+    checker = _Checker(doc, numbers, years, facts.path, PlanRegions(doc.text, years, kinds, doc.sections, kind))
     checked = checker.run(mentions)
     unused = [UnusedFact(f.statement.text, f.mention.value, f.mention.unit, f.statement.section,
                          f.statement.line, f.mention.text, fact_location(facts.path, f.statement))
@@ -132,7 +136,7 @@ class _Checker:
     def _direct(self, m: Mention, ctx: frozenset[str]) -> CheckedMention | None:
         if m.kind in ("date", "time"):
             return self._direct_date(m, ctx)
-        if m.ignored in (NotQuantity.TIER, NotQuantity.PERIOD):
+        if m.ignored in (NotQuantity.TIER, NotQuantity.PERIOD, NotQuantity.PHASE):
             return self._like(m, ctx)
         candidates = self._comparable(m)
         # A bare 每周 in the facts supports only a bare frequency, never a count.
@@ -201,10 +205,11 @@ class _Checker:
         return self._result(m, "mismatch", describe.like_differs(m, best), best)
 
     def _same_thing(self, m: Mention, ctx: frozenset[str], f: FactNumber) -> bool:
-        if m.ignored == NotQuantity.TIER:
-            # 一级巡防 against the facts' 二级巡防 (or Ⅱ级巡防): the structure named after the grade.
+        if m.ignored in (NotQuantity.TIER, NotQuantity.PHASE):
+            # 一级巡防 against the facts' 二级巡防 (or Ⅱ级巡防), 三期工程 against 二期工程: the thing named
+            # after the grade or phase.
             named = self.doc.text[m.end:m.end + 2]
-            return (f.mention.ignored == NotQuantity.TIER or f.mention.kind == "grade") \
+            return (f.mention.ignored == m.ignored or f.mention.kind == "grade") \
                 and f.mention.unit == m.unit and f.statement.text[f.mention.end:f.mention.end + 2] == named
         if f.mention.ignored != NotQuantity.PERIOD:
             return False

@@ -18,6 +18,7 @@ _IGNORED = {
     NotQuantity.CODE: "编号或代号，不是数量",
     NotQuantity.BARE: "没有量词的汉字数词（如口号、简称），不是数量",
     NotQuantity.TIER: "层级或等级名称（如“二级网格”“三级调解网络”），不是数量",
+    NotQuantity.PHASE: "工程或项目的分期名称（如“二期工程”），不是数量",
     NotQuantity.PERIOD: "不带数量的频次（如“每周”“每月”），事实中没有同一事项的频次可比",
 }
 

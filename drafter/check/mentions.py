@@ -76,6 +76,7 @@ _ASCII_ROMAN = re.compile(r"(?P<r>IV|IX|V?I{1,3}|V|X)(?=类|级)")
 _ASCII_ROMAN_VALUE = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 _GRADE_AFTER = re.compile(r"(?:[^，,。；;\n]{0,4}?)(?:响应|预警|应急|火险|风险)|标准|水质?|以上水|断面")
 _GRADE_BEFORE = re.compile(r"(?:水质|启动|达到|保持|提升为|提升至|提升到|改善为|改善至|由|为|劣)\Z")
+_PHASE_OF = re.compile(r"工程|项目|建设|扩建|续建|厂房|园区")
 _GRADE_WORD = re.compile(r"^[一二两三四五六七八九十]{1,2}[类级]$")
 _BARE_PERIOD = re.compile(r"每(?:个)?(?P<p>半年|季度|学期|星期|工作日|天|日|周|旬|月|季|年|晚|夜)")
 _CLAUSE_END = re.compile(r"[，,。；;！!？?\n：:]")
@@ -451,6 +452,9 @@ def _quantity(text: str, work: str, start: int, end: int, numeral: str, parsed, 
     if _grade(work, start, end, unit) and not mag and approx is None and not head.ordinal \
             and not isinstance(value, tuple):
         return [Mention(text[start:end], start, end, value, unit, "grade")], end
+    if unit == "期" and not mag and approx is None and numeral[0] in _CN and _PHASE_OF.match(work, end):
+        # 二期工程: the phase names the project, it counts nothing.
+        return [Mention(text[start:end], start, end, value, unit, "numeral", ignored=NotQuantity.PHASE)], end
     if unit == "级" and not mag and approx is None and numeral[0] in _CN and not head.ordinal \
             and _CJK_CHAR.match(work, end) and not work.startswith(("以上", "以下", "及"), end):
         # 二级网格, 三级调解网络: a tier names the kind of thing (like 一级), it counts nothing.

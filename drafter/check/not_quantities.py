@@ -36,11 +36,13 @@ class NotQuantity(StrEnum):
     BARE = "无量词的数词"
     TIER = "层级名称"
     PERIOD = "频次用语"
+    PHASE = "分期名称"
 
 
 # Checked only against a supplied number of the same kind (一个 against a count of the same noun,
-# 二级巡防 against the facts' 二级巡防, 每周上门 against the facts' 每周): ignored otherwise.
-CONDITIONAL = frozenset({NotQuantity.ARTICLE, NotQuantity.TIER, NotQuantity.PERIOD})
+# 二级巡防 against the facts' 二级巡防, 每周上门 against the facts' 每周, 二期工程 against 二期工程):
+# ignored otherwise.
+CONDITIONAL = frozenset({NotQuantity.ARTICLE, NotQuantity.TIER, NotQuantity.PERIOD, NotQuantity.PHASE})
 
 
 _NUMERAL_CHARS = frozenset(CN_NUMERAL_CHARS + "0123456789０１２３４５６７８９")

@@ -32,10 +32,12 @@ class PlanRegions:
     """Where a document speaks of plans: sections of kind plans, under a plans heading, in plan sentences."""
 
     def __init__(self, text: str, years: frozenset[int], section_kinds: dict[str, str],
-                 sections: list[tuple[str, int, int]]):
+                 sections: list[tuple[str, int, int]], whole: str | None = None):
         self.text = text
         self.years = years
         self.spans = [(s, e) for sid, s, e in sections if section_kinds.get(sid) == "plans"]
+        if whole == "plans":  # one plans section checked on its own, as drafting does
+            self.spans.append((0, len(text)))
         headings = [(m.start(), bool(_PLAN_HEADING.search(m.group("title")))) for m in _HEADING.finditer(text)]
         self.heading_starts = [h[0] for h in headings]
         self.heading_plans = [h[1] for h in headings]

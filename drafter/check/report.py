@@ -134,7 +134,7 @@ class Report:
 
 
 # Workbook facts keep each statement's row in its own sheet; which sheet follows from its field.
-_SHEET_OF_HEADER = ("unit", "period", "campaign", "title", "author", "date")
+_SHEET_OF_HEADER = ("unit", "period", "campaign", "topic", "title", "author", "date", "samples")
 
 
 def fact_location(path, statement) -> str:
@@ -144,7 +144,11 @@ def fact_location(path, statement) -> str:
     name = Path(path).name
     if Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
         return f"{name}:{statement.line}"
+    return f"{name} 工作表“{sheet_of(statement)}”第{statement.line}行"
+
+
+def sheet_of(statement) -> str:
+    """The sheet of a workbook a statement was read from (its line is a row of that sheet)."""
     field = statement.field or ""
-    sheet = ("基本信息" if field in _SHEET_OF_HEADER or field.startswith("allow")
-             else "全文事实" if field.startswith("facts[") else "事实")
-    return f"{name} 工作表“{sheet}”第{statement.line}行"
+    return ("基本信息" if field in _SHEET_OF_HEADER or field.startswith("allow")
+            else "全文事实" if field.startswith("facts[") else "事实")

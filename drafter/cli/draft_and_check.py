@@ -51,6 +51,8 @@ def draft_command(
                                 max_repairs=max_repairs, max_prompt_tokens=max_prompt_tokens,
                                 samples=samples, force=force, on_event=progress.update,
                                 history=history, use_cache=not no_cache)
+    for line in result.facts.warning_lines():
+        notify(line)
     console.print(draft_summary(result))
     if result.cache_hits:
         notify(f"有 {result.cache_hits} 次模型请求与以前完全相同，直接使用了缓存的回答（加 --no-cache 可重新请求）")
@@ -136,14 +138,14 @@ def prompt_command(
     from drafter.drafting import frame_sections
     from drafter.facts import load_facts
     from drafter.prompts import build_prompt
-    from drafter.samples import load_corpus
+    from drafter.references import corpus_for
     from drafter.tokens import TOKEN_NOTE
 
     loaded = load_facts(facts)
     notify(loaded.notice)
     framed = frame_sections(loaded)
     framed.section(section)
-    prompt = build_prompt(framed, section, corpus=load_corpus(samples), max_prompt_tokens=max_prompt_tokens)
+    prompt = build_prompt(framed, section, corpus=corpus_for(loaded, samples), max_prompt_tokens=max_prompt_tokens)
     if as_json:
         write_json(json.dumps({"section": section, "messages": prompt.messages, "tokens": prompt.tokens,
                           "shared_tokens": prompt.shared_tokens, "references": prompt.references,

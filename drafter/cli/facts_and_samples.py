@@ -23,29 +23,68 @@ def init_command(
     force: Annotated[bool, typer.Option("--force", help="文件已存在时覆盖。")] = False,
     xlsx: Annotated[bool, typer.Option(
         "--xlsx", help="生成 Excel 模板（.xlsx，工作表“基本信息”和“事实”）而不是 YAML。")] = False,
+    topic: Annotated[str | None, typer.Option(
+        "--topic", help="按这类总结的常见章节生成模板，例如 乡村振兴、安全生产、基层党建、河长制、"
+                        "文明城市创建、年度工作总结；--list-topics 列出全部。", show_default=False)] = None,
+    list_topics: Annotated[bool, typer.Option(
+        "--list-topics", help="列出 --topic 可用的总结类型及其章节。")] = False,
 ) -> None:
     """生成一个带中文注释的事实文件模板（YAML，或加 --xlsx 生成 Excel 模板）。"""
+    if list_topics:
+        _print_topics()
+        return
+    notice = None
+    if topic is not None:
+        from drafter.outlines import choose
+
+        notice = choose(topic).notice  # a typo of a known name fails here, before anything is written
     if xlsx:
         from drafter.facts.conversion import write_xlsx_template
 
-        target = write_xlsx_template(path or Path("facts.xlsx"), force=force)
+        target = write_xlsx_template(path or Path("facts.xlsx"), force=force, topic=topic)
     else:
         from drafter.facts import write_template
 
-        target = write_template(path or Path("facts.yaml"), force=force)
+        target = write_template(path or Path("facts.yaml"), force=force, topic=topic)
+    notify(notice)
     console.print(f"[green]已生成事实文件模板：{escape(str(target))}[/green]")
     console.print(f"填写后运行：drafter facts validate \"{escape(str(target))}\"")
 
 
+def _print_topics() -> None:
+    from drafter.outlines import SPECIAL, outlines
+
+    table = Table(title="drafter init --topic 可用的总结类型", title_justify="left")
+    for column in ("类型", "也可以写", "标题", "章节"):
+        table.add_column(column, overflow="fold")
+    for o in outlines():
+        if o.key == SPECIAL:
+            continue
+        title = ("{单位}{时间}创建" + o.campaign if o.campaign else "{单位}{时间}" + (o.topic or "")) + "工作总结"
+        table.add_row(escape(o.name), escape("、".join(o.aliases[:4])), escape(title),
+                      escape("、".join(s.title for s in o.sections)))
+    console.print(table)
+    special = next(o for o in outlines() if o.key == SPECIAL)
+    console.print("其他主题（例如 招商引资、信访维稳）也可以：drafter init --topic 招商引资，"
+                  "按专项工作的通用章节（" + escape("、".join(s.title for s in special.sections)) + "）生成。")
+
+
 def _validate(file: Path) -> None:
     from drafter.facts import KIND_NAMES, load_facts, summarize_numbers
+    from drafter.facts.warnings import unit_warnings
 
     facts = load_facts(file)
     notify(facts.notice)
+    for line in facts.warning_lines() + [w.render(facts.path) for w in unit_warnings(facts)]:
+        notify(line)
     rows = summarize_numbers(facts)
     console.print(f"[bold]{escape(facts.title)}[/bold]")
-    console.print(f"单位：{escape(facts.unit)}　时间：{escape(facts.period)}　创建：{escape(facts.campaign)}"
+    subject = (f"创建：{escape(facts.campaign)}" if facts.campaign else
+               f"主题：{escape(facts.topic)}" if facts.topic else "主题：全年综合工作")
+    console.print(f"单位：{escape(facts.unit)}　时间：{escape(facts.period)}　{subject}"
                   f"　落款：{escape(facts.author)}　日期：{escape(facts.date or '（未填写）')}")
+    if facts.samples:
+        console.print(f"范文文件夹：{escape(str(facts.samples_dir))}", soft_wrap=True)
     if facts.allow:
         console.print("允许短语：" + escape("、".join(facts.allow)))
     table = Table(title=f"{len(facts.sections)} 个章节", title_justify="left")

@@ -11,7 +11,8 @@ from drafter.cli.console import notify
 
 SamplesOption = Annotated[
     Path | None,
-    typer.Option("--samples", help="范文文件夹（.txt/.md），默认使用内置的五篇范文。"),
+    typer.Option("--samples", help="范文文件夹（.txt/.md）；默认用事实文件里 samples 写的文件夹，"
+                                   "没有写时用内置的五篇范文。"),
 ]
 
 

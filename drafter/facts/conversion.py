@@ -45,7 +45,12 @@ _HELP = (
     "所有单元格已设为“文本”格式，请保持：这样 12.60 不会变成 12.6，0.50 不会变成 0.5；"
         "从别处粘贴时请选“只粘贴值/文本”。",
     "",
-    "工作表“基本信息”：每行一个字段，“字段”列写名称，“内容”列写内容。单位、期间、创建活动必填；标题、落款、日期可不填。",
+    "工作表“基本信息”：每行一个字段，“字段”列写名称，“内容”列写内容。单位、期间必填；标题、落款、日期、范文文件夹可不填。",
+    "“创建活动”和“主题”只填一个：创建活动的总结（如创建全国文明城市）填“创建活动”，标题为“单位+期间+创建+创建活动+工作总结”；"
+        "其他工作的总结（如乡村振兴、安全生产、基层党建）填“主题”，标题为“单位+期间+主题+工作总结”；"
+        "都不填时是全年综合工作总结。",
+    "“范文文件夹”：自己保存的同类范文（.txt 或 .md，每篇一个文件），路径相对于本工作簿所在的文件夹；"
+        "可用 drafter samples import 生成。",
     "“允许短语”：其中的数字是名称或口号、不是数量（如 四办五中心），核对数字时跳过；"
         "每行一个，可加多行，也可在一格内用顿号“、”分隔。",
     "",
@@ -71,7 +76,7 @@ def workbook_bytes(facts: Facts) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook()
-    header = {s.field: s.text for s in facts.header}
+    header = {s.field: s.text for s in facts.header} | {"samples": facts.samples or ""}
     info = [(label, header.get(key, ""), note) for key, label, note in INFO_ROWS if key != "allow"]
     _, allow_label, allow_note = INFO_ROWS[-1]
     info += [(allow_label, a, allow_note) for a in facts.allow] or [(allow_label, "", allow_note)]
@@ -131,6 +136,8 @@ def facts_yaml(facts: Facts, source: str = "") -> str:
            "# 检查是否填写正确：drafter facts validate 本文件", ""]
     header = {s.field: s.text for s in facts.header}
     out += [f"{key}: {_scalar(header[key])}" for key in HEADER_KEYS if key in header]
+    if facts.samples:
+        out += [f"samples: {_scalar(facts.samples)}"]
     if facts.facts:
         out += ["", "# 不属于任何章节、但全文都可能用到的事实", "facts:"]
         out += [f"  - {_yaml_item(st)}" for st in facts.facts]
@@ -173,9 +180,9 @@ def _scalar(text: str, context: str = "k: {}") -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
 
 
-def write_xlsx_template(path: str | Path, *, force: bool = False) -> Path:
-    """Write the Excel facts template (the YAML template's examples); refuse to overwrite unless force."""
-    from drafter.resources import template_path
+def write_xlsx_template(path: str | Path, *, force: bool = False, topic: str | None = None) -> Path:
+    """Write the Excel facts template (the YAML template's, or an outline's); refuse to overwrite unless force."""
+    from drafter.facts.loading import template_text
 
     target = Path(path)
     if target.is_dir():
@@ -184,7 +191,8 @@ def write_xlsx_template(path: str | Path, *, force: bool = False) -> Path:
         raise FactsError("Excel 模板的文件名应以 .xlsx 结尾", path=target,
                          hint="例如 drafter init --xlsx facts.xlsx")
     refuse_overwrite(target, force=force, example="facts.xlsx", error=FactsError)
-    _write(target, workbook_bytes(load_facts(template_path("facts.yaml"))))
+    template = parse_facts(DecodedText(target.with_suffix(".yaml"), template_text(topic), "utf-8"))
+    _write(target, workbook_bytes(template))
     return target
 
 
@@ -219,7 +227,8 @@ def _meaning(facts: Facts) -> tuple:
         return s.text, s.field, s.section, s.value, s.unit, s.approx
 
     # An empty optional field (`date:` left blank) and a missing one mean the same.
-    return (facts.unit, facts.period, facts.campaign, facts.title, facts.author, facts.date or None,
+    return (facts.unit, facts.period, facts.campaign, facts.topic, facts.samples, facts.title, facts.author,
+            facts.date or None,
             sorted(st(s) for s in facts.header if s.text), tuple(map(st, facts.facts)), facts.allow,
             tuple((s.id, s.title, s.kind, s.index, tuple(map(st, s.facts))) for s in facts.sections))
 

@@ -19,16 +19,26 @@ def load_facts(path: str | Path) -> Facts:
     return parse_facts(decoded)
 
 
-def write_template(path: str | Path, *, force: bool = False) -> Path:
-    """Write the commented facts template; refuse to overwrite unless force."""
+def template_text(topic: str | None = None) -> str:
+    """The commented facts template: the general example, or the outline of `topic`'s kind of summary."""
+    if topic is None:
+        from drafter.resources import template_path
+
+        return template_path("facts.yaml").read_text(encoding="utf-8")
+    from drafter.outlines import render_template
+
+    return render_template(topic)
+
+
+def write_template(path: str | Path, *, force: bool = False, topic: str | None = None) -> Path:
+    """Write the commented facts template (of `topic`'s outline when given); refuse to overwrite unless force."""
     from drafter.files import refuse_overwrite, write_atomic
-    from drafter.resources import template_path
 
     target = Path(path)
     if target.is_dir():
         target = target / "facts.yaml"
     refuse_overwrite(target, force=force, example="facts.yaml", error=FactsError)
-    text = template_path("facts.yaml").read_text(encoding="utf-8")
+    text = template_text(topic)
     try:
         write_atomic(target, text)
     except OSError as exc:

@@ -19,10 +19,32 @@ APPROX_WORDS = ("余", "多", "约", "近", "以上", "不足", "左右")
 SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")  # a leading _ is kept for drafter's own parts
 
 FIELD_NAMES = {
-    "unit": "单位", "period": "时间", "campaign": "创建目标", "title": "标题", "author": "落款单位",
-    "date": "落款日期", "facts": "事实", "allow": "允许短语", "sections": "章节", "id": "章节ID",
-    "kind": "类型", "text": "文字", "value": "数值", "approx": "约数",
+    "unit": "单位", "period": "时间", "campaign": "创建目标", "topic": "主题", "title": "标题",
+    "author": "落款单位", "date": "落款日期", "samples": "范文文件夹", "facts": "事实", "allow": "允许短语",
+    "sections": "章节", "id": "章节ID", "kind": "类型", "text": "文字", "value": "数值", "approx": "约数",
 }
+# What one 创建s ends with a place or an organisation (全国文明城市, 国家卫生县城, 文明单位, 平安乡镇);
+# anything else (乡村振兴, 安全生产, 河长制) is a kind of work, written as `topic`.
+_CREATED_THING = re.compile(r"(?:城市|城|县城|县|区|市|乡|镇|乡镇|村镇|村|社区|街道|单位|校园|家庭|机关|企业"
+                            r"|医院|学校|园区|景区|示范点|基地|窗口|模范城)$")
+
+
+@dataclass(frozen=True)
+class FactsWarning:
+    """Something in a facts file that works but is probably not what the clerk meant."""
+
+    message: str
+    line: int | None
+    field: str
+    hint: str | None = None
+    sheet: str | None = None  # a workbook's sheet: `line` is then its row
+
+    def render(self, path: Path) -> str:
+        """One yellow line for the clerk: where, which field, what, and what to do."""
+        sheet = self.sheet
+        where = (f"{path} 工作表“{sheet}”" + (f"第{self.line}行" if self.line else "") if sheet
+                 else f"{path}:{self.line}" if self.line else str(path))
+        return f"提示：{where}：字段 {self.field}：{self.message}" + (f"（{self.hint}）" if self.hint else "")
 
 
 @dataclass(frozen=True)
@@ -59,7 +81,7 @@ class Facts:
     encoding: str
     unit: str
     period: str
-    campaign: str
+    campaign: str | None  # what is being created (创建全国文明城市): the summary of a campaign
     title: str
     author: str
     date: str | None
@@ -68,6 +90,10 @@ class Facts:
     sections: tuple[Section, ...]
     header: tuple[Statement, ...] = field(default=())
     sha256: str = ""
+    topic: str | None = None    # what a summary that is not a campaign's is about (乡村振兴)
+    samples: str | None = None  # the clerk's own 范文 folder, as written (relative to the file)
+    samples_line: int | None = None
+    warnings: tuple[FactsWarning, ...] = ()
 
     def statements(self) -> list[Statement]:
         """Every statement that may carry a number, in file order (header, facts, sections)."""
@@ -82,6 +108,15 @@ class Facts:
         """The encoding notice for this file (None when it was UTF-8)."""
         return encoding_notice(self.path, self.encoding)
 
+    @property
+    def samples_dir(self) -> Path | None:
+        """The 范文 folder the file names, resolved against the file's own folder."""
+        return self.path.parent / self.samples if self.samples else None
+
+    def warning_lines(self) -> list[str]:
+        """Each warning as the line a clerk reads."""
+        return [w.render(self.path) for w in self.warnings]
+
     def section(self, section_id: str) -> Section:
         """Return the section with this id, or raise FactsError listing the ids."""
         for sec in self.sections:
@@ -90,6 +125,30 @@ class Facts:
         ids = "、".join(s.id for s in self.sections)
         raise FactsError(f"没有 ID 为 “{section_id}” 的章节", path=self.path,
                          hint=f"可用的章节 ID：{ids}")
+
+
+def topic_phrase(topic: str | None) -> str | None:
+    """The topic as it reads before 工作: 乡村振兴工作总结 → 乡村振兴, 年度工作 → 年度."""
+    if not topic:
+        return None
+    phrase = re.sub(r"(?:工作)?总结$", "", topic)
+    phrase = re.sub(r"工作$", "", phrase)
+    return phrase or topic
+
+
+def default_title(unit: str, period: str, campaign: str | None, topic: str | None) -> str:
+    """The title when the file sets none: a campaign's, a topic's, or a general summary's."""
+    if campaign:
+        return f"{unit}{period}创建{campaign}工作总结"  # as written: old files keep their titles
+    phrase = topic_phrase(topic) or ""
+    if phrase.startswith("年度") and period.endswith("年"):
+        return f"{unit}{period}{phrase[1:]}工作总结"  # 2024年 + 年度 → 2024年度
+    return f"{unit}{period}{phrase}工作总结"
+
+
+def is_campaign_target(text: str) -> bool:
+    """Whether `text` names something one 创建s (全国文明城市), not a kind of work (乡村振兴)."""
+    return bool(_CREATED_THING.search(text))
 
 
 def compose_statement(text: str, value: Decimal | None, unit: str | None, approx: str | None) -> str:

@@ -1,36 +1,73 @@
-"""What `drafter facts validate` warns about: a facts file that loads, but weakens the check.
+"""Warnings about a facts file that loads but is probably not what the clerk meant (exit 0, yellow).
 
-An unknown unit (5.2公理, a typo for 公里) switches off unit checking for that fact: the checker
-compares a number with no known unit as written, so 5.2公里 in a draft would never match it.
+A campaign that is no thing one 创建s, a 范文 folder that is not there (both found while reading),
+and an unknown unit (5.2公理, a typo for 公里), which switches off unit checking for that fact: the
+checker compares a number with no known unit as written, so 5.2公里 in a draft would never match it.
 """
 
 from __future__ import annotations
 
-from drafter.facts.model import Facts
+from pathlib import Path
+
+from drafter.facts.model import Facts, FactsWarning, is_campaign_target
 
 
-def unit_warnings(facts: Facts) -> list[str]:
-    """One Chinese line per fact whose unit the checker does not know, naming the file and line."""
+def campaign_warning(campaign: str, line: int | None, *, workbook: bool = False) -> FactsWarning | None:
+    """A warning when `campaign` names a kind of work rather than something one 创建s."""
+    field, use = (("创建活动", "请把“创建活动”这一行改为“主题”") if workbook
+                  else ("campaign", "请把 campaign 改为 topic"))
+    if campaign.startswith("创建"):
+        return FactsWarning(f"“{campaign}”前面不用写“创建”，否则标题会写成“创建{campaign}”", line, field,
+                            hint=f"改为 {campaign[2:]}" if workbook else f"改为 campaign: {campaign[2:]}")
+    if is_campaign_target(campaign):
+        return None
+    return FactsWarning(f"“{campaign}”不像是创建的对象，标题和正文会写成“创建{campaign}”", line, field,
+                        hint=f"不是创建活动的总结，{use}" + ("" if workbook else f"，即 topic: {campaign}"))
+
+
+def samples_warning(path: Path, samples: str, line: int | None) -> FactsWarning | None:
+    """A warning when the 范文 folder a facts file names is not there (drafting with a model needs it)."""
+    folder = path.parent / samples
+    if folder.is_dir():
+        return None
+    problem = "不是文件夹" if folder.exists() else "不存在"
+    return FactsWarning(f"范文文件夹 {folder} {problem}；用模型起草时会因此出错", line, "samples",
+                        hint="路径相对于事实文件所在的文件夹；可用 drafter samples import 生成范文文件夹")
+
+
+def unit_warnings(facts: Facts) -> list[FactsWarning]:
+    """A warning for each fact whose unit the checker does not know (found by the checker's own reader)."""
     from drafter.check.mentions import extract_mentions
-    from drafter.check.report import fact_location
     from drafter.check.units import known_unit, unit_typos
 
+    workbook = facts.encoding == "xlsx"  # a workbook's line is a row of its own sheet
     out = []
     for st in facts.statements():
-        where = fact_location(facts.path, st)
+        sheet = _sheet_of(st) if workbook else None
         if st.value is not None and st.unit and not known_unit(st.unit):
-            out.append(f"{where}：单位“{st.unit}”不是已知的计量单位，核对时这个数不比较单位"
-                       f"{_guess(unit_typos(st.unit, 0))}")
+            out.append(FactsWarning(f"单位“{st.unit}”不是已知的计量单位，核对时这个数不比较单位", st.line,
+                                    _field(st, workbook), hint=_guess(unit_typos(st.unit, 0)), sheet=sheet))
             continue
         for m in extract_mentions(st.text, allow=facts.allow):
-            if m.ignored is None and m.unit is None and m.kind == "count":
-                typos = unit_typos(st.text, m.end)
-                if typos:
-                    word = st.text[m.end:m.end + 2]
-                    out.append(f"{where}：“{m.text}{word}”中的“{word}”不是已知的计量单位，核对时这个数不比较单位"
-                               f"{_guess(typos)}")
+            typos = unit_typos(st.text, m.end) if m.ignored is None and m.unit is None and m.kind == "count" else ()
+            if typos:
+                word = st.text[m.end:m.end + 2]
+                out.append(FactsWarning(f"“{m.text}{word}”中的“{word}”不是已知的计量单位，核对时这个数不比较单位",
+                                        st.line, _field(st, workbook), hint=_guess(typos), sheet=sheet))
     return out
 
 
 def _guess(typos: tuple[str, ...]) -> str:
-    return f"（是不是“{'”或“'.join(typos)}”？）" if typos else "（如是笔误请改正；确为其他单位可不理会）"
+    return f"是不是“{'”或“'.join(typos)}”？" if typos else "如是笔误请改正；确为其他单位可不理会"
+
+
+def _field(st, workbook: bool) -> str:
+    if workbook:
+        return "单位" if st.unit else "事实"
+    return f"{st.field}.unit" if st.unit else st.field
+
+
+def _sheet_of(st) -> str:
+    from drafter.check.report import sheet_of
+
+    return sheet_of(st)

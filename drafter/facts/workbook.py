@@ -1,8 +1,8 @@
 """Excel facts files: the YAML facts format as a workbook a clerk fills in (writing: drafter.facts.conversion).
 
 Layout (the 说明 sheet of every workbook drafter writes says the same in Chinese):
-- 基本信息: columns 字段 / 内容 (/ 说明); rows 单位, 期间, 创建活动, 标题, 落款, 日期, and any
-  number of 允许短语 rows (one phrase a row, or several split by 、).
+- 基本信息: columns 字段 / 内容 (/ 说明); rows 单位, 期间, 创建活动 or 主题, 标题, 落款, 日期,
+  范文文件夹, and any number of 允许短语 rows (one phrase a row, or several split by 、).
 - 事实: columns 章节ID, 章节标题, 类型, 事实, 数值, 单位, 约数; one fact a row; a section is its
   consecutive rows; a row with an empty 章节ID continues the section above (merged cells read so).
 - 全文事实 (optional): columns 事实, 数值, 单位, 约数: facts of the whole document.
@@ -31,28 +31,35 @@ from drafter.facts.model import (
     Section,
     Statement,
     compose_statement,
+    default_title,
 )
+from drafter.facts.warnings import campaign_warning, samples_warning
 from drafter.suggestions import closest
 
 INFO_SHEET, FACTS_SHEET, DOC_SHEET, HELP_SHEET = "基本信息", "事实", "全文事实", "说明"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 YAML_SUFFIXES = (".yaml", ".yml")
-HEADER_KEYS = ("unit", "period", "campaign", "title", "author", "date")
+HEADER_KEYS = ("unit", "period", "campaign", "topic", "title", "author", "date")
+REQUIRED_INFO = ("unit", "period")
 MAX_WORKBOOK_BYTES = 10 * 1024 * 1024  # zipped XML: a big facts workbook is still far below this
 
 # 基本信息 rows: key, the label drafter writes, and what the 说明 column tells the clerk.
 INFO_ROWS = (
     ("unit", "单位", "必填：报告单位（乡、镇、街道），例如 芦洲乡"),
     ("period", "期间", "必填：总结的时间段，例如 2024年、2024年上半年；暂不确定可写 20××年"),
-    ("campaign", "创建活动", "必填：创建的目标，例如 全国文明城市、省级文明城市、国家卫生城市"),
-    ("title", "标题", "可选：不填时自动生成为“单位+期间+创建+创建活动+工作总结”"),
+    ("campaign", "创建活动", "创建活动的总结才填：创建的目标，例如 全国文明城市、国家卫生城市；与“主题”只填一个"),
+    ("topic", "主题", "其他工作的总结填：总结的主题，例如 乡村振兴、安全生产、基层党建、河长制；"
+                     "创建活动和主题都不填时是全年综合工作总结"),
+    ("title", "标题", "可选：不填时自动生成，如“单位+期间+创建+创建活动+工作总结”“单位+期间+主题+工作总结”"),
     ("author", "落款", "可选：落款单位，不填时使用“单位”"),
     ("date", "日期", "可选：落款日期，例如 2024年12月28日"),
+    ("samples", "范文文件夹", "可选：自己的范文文件夹（相对于本文件所在的文件夹），例如 范文/乡村振兴"),
     ("allow", "允许短语", "可选：其中的数字是名称或口号、不是数量的短语，核对数字时跳过；每行一个，可加多行"),
 )
 _LABEL = {key: label for key, label, _ in INFO_ROWS}
 _INFO_LABELS = {label: key for key, label, _ in INFO_ROWS} | {key: key for key in _LABEL} | {
     "时间": "period", "年度": "period", "创建": "campaign", "创建目标": "campaign",
+    "工作主题": "topic", "总结主题": "topic", "范文": "samples",
     "落款单位": "author", "落款日期": "date", "允许": "allow"}
 _INFO_COLUMNS = {"字段": "label", "项目": "label", "field": "label", "key": "label",
                  "内容": "content", "值": "content", "value": "content"}
@@ -139,16 +146,28 @@ class _Reader:
         return FactsError(message, path=self.path, sheet=sheet, line=row, field=field, hint=hint)
 
     def facts(self, sha256: str) -> Facts:
-        header, allow = self.info()
+        header, allow, samples = self.info()
         values = {s.field: s.text for s in header}
+        rows = {s.field: s.line for s in header}
         doc = self.doc_facts()
         sections = self.sections()
-        unit, period, campaign = values["unit"], values["period"], values["campaign"]
+        unit, period = values["unit"], values["period"]
+        campaign, topic = values.get("campaign"), values.get("topic")
+        if campaign and topic:
+            raise self.fail("“创建活动”和“主题”只能填一个", INFO_SHEET, rows["topic"], _LABEL["topic"],
+                            hint="创建活动的总结（创建全国文明城市）填“创建活动”；其他工作的总结（乡村振兴、"
+                                 "安全生产）填“主题”")
+        warnings = [campaign_warning(campaign, rows["campaign"], workbook=True) if campaign else None,
+                    samples_warning(self.path, samples.text, samples.line) if samples else None]
         return WorkbookFacts(
             path=self.path, encoding="xlsx", unit=unit, period=period, campaign=campaign,
-            title=values.get("title") or f"{unit}{period}创建{campaign}工作总结",
+            title=values.get("title") or default_title(unit, period, campaign, topic),
             author=values.get("author") or unit, date=values.get("date"), facts=doc,
             allow=tuple(allow), sections=sections, header=tuple(header), sha256=sha256,
+            topic=topic, samples=samples.text if samples else None,
+            samples_line=samples.line if samples else None,
+            warnings=tuple(dataclasses.replace(w, field=_LABEL.get(w.field, w.field), sheet=INFO_SHEET)
+                           for w in warnings if w),
             cell_notice=self.notice(),
         )
 
@@ -227,10 +246,12 @@ class _Reader:
                 out.append((r[0].row, vals))
         return out
 
-    def info(self) -> tuple[list[Statement], list[str]]:
+    def info(self) -> tuple[list[Statement], list[str], Statement | None]:
+        """The header statements, the allowed phrases and the 范文 folder (not a fact: no number in it counts)."""
         ws = self.sheet(INFO_SHEET)
         _, rows = self.table(ws, _INFO_COLUMNS, ("label", "content"), headless=_INFO_LABELS)
         header, allow, seen = [], [], {}
+        samples = None
         for row, vals in rows:
             label = vals.get("label", ("",))[0]
             content = vals.get("content", ("",))[0]
@@ -248,17 +269,19 @@ class _Reader:
                 raise self.fail(f"重复（第{seen[key]}行已出现）", INFO_SHEET, row, label,
                                 hint="每个字段只写一行")
             seen[key] = row
-            if content:
+            if content and key == "samples":
+                samples = Statement(content, row, key)
+            elif content:
                 header.append(Statement(content, row, key))
-            elif key in ("unit", "period", "campaign"):
+            elif key in REQUIRED_INFO:
                 raise self.fail(f"必填的“{_LABEL[key]}”没有填写内容", INFO_SHEET, row, _LABEL[key],
                                 hint="请在“内容”列填写" + INFO_ROWS[HEADER_KEYS.index(key)][2][3:])
-        for key in ("unit", "period", "campaign"):
+        for key in REQUIRED_INFO:
             if key not in seen:
                 raise self.fail(f"缺少必填的“{_LABEL[key]}”一行", INFO_SHEET, None, _LABEL[key],
                                 hint=f"请加一行：字段填“{_LABEL[key]}”，内容填"
                                      + INFO_ROWS[HEADER_KEYS.index(key)][2][3:])
-        return header, allow
+        return header, allow, samples
 
     def doc_facts(self) -> tuple[Statement, ...]:
         ws = self.sheet(DOC_SHEET, required=False)

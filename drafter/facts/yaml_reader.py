@@ -18,19 +18,23 @@ from drafter.facts.model import (
     Section,
     Statement,
     compose_statement,
+    default_title,
 )
+from drafter.facts.warnings import campaign_warning, samples_warning
 from drafter.files import DecodedText
 from drafter.suggestions import closest
 
-TOP_KEYS = ("unit", "period", "campaign", "title", "author", "date", "facts", "allow", "sections")
-REQUIRED_TOP = ("unit", "period", "campaign", "sections")
+TOP_KEYS = ("unit", "period", "campaign", "topic", "title", "author", "date", "samples", "facts", "allow",
+            "sections")
+REQUIRED_TOP = ("unit", "period", "sections")
 SECTION_KEYS = ("id", "title", "kind", "facts")
 REQUIRED_SECTION = ("id", "title")
 ITEM_KEYS = ("text", "value", "unit", "approx")
 
 # Keys clerks are likely to write in Chinese, mapped to the key we expect.
 _CHINESE_KEYS = {
-    "单位": "unit", "时间": "period", "期间": "period", "年度": "period", "创建": "campaign",
+    "单位": "unit", "时间": "period", "期间": "period", "年度": "period", "创建": "campaign", "主题": "topic",
+    "范文": "samples", "范文文件夹": "samples",
     "标题": "title", "落款": "author", "日期": "date", "事实": "facts", "章节": "sections",
     "类型": "kind", "编号": "id", "标识": "id", "数值": "value", "单位名称": "unit", "约数": "approx",
 }
@@ -62,21 +66,36 @@ class _Parser:
         top = self.mapping(root, "文件顶层", TOP_KEYS, REQUIRED_TOP, field=None)
         header = []
         values: dict[str, str] = {}
-        for key in ("unit", "period", "campaign", "title", "author", "date"):
-            if key in top:
+        for key in ("unit", "period", "campaign", "topic", "title", "author", "date"):
+            if key in top and not (key in ("campaign", "topic") and _is_null(top[key][1])):
                 k_node, v_node = top[key]
                 values[key] = self.text(v_node, key)
                 header.append(Statement(values[key], v_node.start_mark.line + 1, key))
-        unit, period, campaign = values["unit"], values["period"], values["campaign"]
+        unit, period = values["unit"], values["period"]
+        campaign, topic = values.get("campaign") or None, values.get("topic") or None
+        if campaign and topic:
+            raise self.fail("campaign（创建目标）和 topic（主题）只能填一个", top["topic"][0], "topic",
+                            hint="创建活动的总结（创建全国文明城市）填 campaign；其他工作的总结（乡村振兴、"
+                                 "安全生产）填 topic")
+        warnings = []
+        if campaign and (warning := campaign_warning(campaign, top["campaign"][1].start_mark.line + 1)):
+            warnings.append(warning)
+        samples = samples_line = None
+        if "samples" in top and not _is_null(top["samples"][1]):
+            samples = self.text(top["samples"][1], "samples") or None
+            samples_line = top["samples"][1].start_mark.line + 1
+        if samples and (warning := samples_warning(self.path, samples, samples_line)):
+            warnings.append(warning)
         facts = self.statements(top["facts"][1], "facts", None) if "facts" in top else ()
         allow = self.allow(top["allow"][1]) if "allow" in top else ()
         sections = self.sections(top["sections"][1])
         return Facts(
             path=self.path, encoding=self.decoded.encoding, unit=unit, period=period,
-            campaign=campaign, title=values.get("title") or f"{unit}{period}创建{campaign}工作总结",
+            campaign=campaign, title=values.get("title") or default_title(unit, period, campaign, topic),
             author=values.get("author") or unit, date=values.get("date"),
             facts=facts, allow=allow, sections=sections, header=tuple(header),
-            sha256=self.decoded.sha256,
+            sha256=self.decoded.sha256, topic=topic, samples=samples, samples_line=samples_line,
+            warnings=tuple(warnings),
         )
 
     def compose(self) -> yaml.Node:
