@@ -378,3 +378,12 @@ def test_extract_quoted_rule_names_are_ignored(text, phrase):
 
 def test_extract_quoted_quantity_is_still_a_claim():
     assert [m.text for m in claims("口号“65人”")] == ["65人"]
+
+
+@pytest.mark.parametrize("run", ["9" * 5000, "1" + "0" * 60, "九" * 5000])
+def test_extract_overlong_numeral_is_skipped_whole(run):
+    # A 30-digit or longer run is an ID or garbage: no number is read from it (Python would refuse
+    # an int of 4,300+ digits), and the rest of the text is still read.
+    found = extract_mentions(f"共{run}人，新增图书室3个")
+    assert [m.text for m in found if m.ignored is None] == ["3个"]
+    assert next(m for m in found if m.ignored).text == run

@@ -330,6 +330,7 @@ def _total(m, cls, paragraph, facts) -> Derivation | None:
 
 # --- counts of the items the text itself lists ------------------------------------------------
 
+_LIST_REACH = 1200
 _LIST_UNITS = frozenset({"个", "项", "点", "条", "类", "种"})
 _TO_COLON = re.compile(r"[^。；;！!？?\n]{0,16}?[：:]")
 _ITEM = re.compile(r"(?:^|(?<=[：:；;。\n\s]))[ \t\u3000]*"
@@ -350,11 +351,12 @@ def enumerated(text: str, m: Mention) -> Derivation | None:
     colon = _TO_COLON.match(text, m.end)
     if colon is None:
         return None
-    end = text.find("\n", colon.end())
+    reach = min(len(text), colon.end() + _LIST_REACH)  # a list is short: never scan the whole text
+    end = text.find("\n", colon.end(), reach)
     while end >= 0 and (end == colon.end() or _ITEM.match(text, end + 1)):
-        end = text.find("\n", end + 1)  # items on the following lines (（一）…)
+        end = text.find("\n", end + 1, reach)  # items on the following lines (（一）…)
     seen = 0
-    for item in _ITEM.finditer(text, colon.end(), end if end >= 0 else len(text)):
+    for item in _ITEM.finditer(text, colon.end(), end if end >= 0 else reach):
         mark = next(g for g in item.groups() if g)
         index = int(mark) if mark.isdigit() else _CN_INDEX[mark]
         if index != seen + 1:

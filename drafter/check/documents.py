@@ -38,9 +38,9 @@ class Doc:
 
     def snippet(self, m: Mention) -> str:
         """The mention with up to 12 characters of its line on each side, for the report."""
-        lo = max(self.text.rfind("\n", 0, m.start) + 1, m.start - 12)
-        hi = self.text.find("\n", m.end)
-        hi = min(hi if hi >= 0 else len(self.text), m.end + 12)
+        lo = max(self.text.rfind("\n", max(0, m.start - 12), m.start) + 1, m.start - 12, 0)
+        hi = self.text.find("\n", m.end, m.end + 12)
+        hi = hi if hi >= 0 else min(len(self.text), m.end + 12)
         return self.text[lo:hi]
 
 

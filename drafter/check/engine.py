@@ -26,6 +26,8 @@ from drafter.check.report import FLAGGED, VERDICTS, CheckedMention, PlaceholderA
 __all__ = ["FLAGGED", "VERDICTS", "CheckedMention", "Report", "check_text", "run_check"]
 
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
+_SENTENCE_REACH = 200    # characters a sentence may run back from a number
+_PARAGRAPH_REACH = 1500  # characters a paragraph may run on either side of a number
 _RATIO_SIDES = re.compile(r"(?P<a>[\u4e00-\u9fff]{1,8})[与和同跟对](?P<b>[\u4e00-\u9fff]{1,8}?)"
                           r"(?:按|的比例|比例|之比|为|是)*\Z")
 _PERIOD_GRAM = re.compile(r"[每月周天日年季度旬晚夜]")
@@ -489,12 +491,14 @@ def _sentence_end(text: str, end: int) -> int:
 
 
 def _bounds(text: str, start: int, end: int) -> tuple[int, int, int]:
-    sentence_lo = 0
-    for stop in _SENTENCE_END.finditer(text, max(0, start - 200), start):
+    # Bounded reach: a document in one line (or a sentence with no stop) must not make every
+    # number look at the whole text, which turns checking quadratic.
+    sentence_lo = max(0, start - _SENTENCE_REACH)
+    for stop in _SENTENCE_END.finditer(text, sentence_lo, start):
         sentence_lo = stop.end()
-    paragraph_lo = text.rfind("\n", 0, start) + 1
-    paragraph_hi = text.find("\n", end)
-    return sentence_lo, paragraph_lo, paragraph_hi if paragraph_hi >= 0 else len(text)
+    paragraph_lo = max(text.rfind("\n", max(0, start - _PARAGRAPH_REACH), start) + 1, start - _PARAGRAPH_REACH, 0)
+    paragraph_hi = text.find("\n", end, end + _PARAGRAPH_REACH)
+    return sentence_lo, paragraph_lo, paragraph_hi if paragraph_hi >= 0 else min(len(text), end + _PARAGRAPH_REACH)
 
 
 def run_check(document: Path, facts: Path | None, *, allow_file: Path | None = None,

@@ -59,6 +59,7 @@ class Mention:
 
 
 _CN = CN_NUMERAL_CHARS
+MAX_DIGITS = 30  # the longest numeral read as a number
 _NUMERAL = re.compile(
     r"\d++(?:,\d{3}(?!\d))*(?:[.．]\d+)?(?:万亿|亿|万|千(?![米克瓦]))?"
     rf"|[{_CN}]++(?:点[零〇○一二三四五六七八九]+(?![十百千])(?:万亿|亿|万)?)?")
@@ -241,6 +242,10 @@ def _head(work: str, p: int) -> _Head:
 def _numeral(text: str, work: str, number: re.Match, head: _Head) -> tuple[list[Mention], int]:
     """A numeral span as a fraction, slash fraction or ratio, range, or quantity."""
     p, end = number.start(), number.end()
+    if end - p > MAX_DIGITS:
+        # No summary states a number of 30 digits: an ID or garbage, skipped whole (reading it as a
+        # number would be slow, and Python refuses ints of over 4,300 digits).
+        return [Mention(text[p:end], p, end, None, None, "code", ignored=NotQuantity.CODE)], end
     if work.startswith("分之", end):
         return _fraction(text, work, number)
     if end < len(work) and work[end] in "/:：∶":
@@ -280,8 +285,8 @@ def _bare_periods(text: str, work: str, mentions: list[Mention]) -> list[Mention
     starts = sorted(m.start for m in mentions)
     out = []
     for found in _BARE_PERIOD.finditer(work):
-        stop = _CLAUSE_END.search(work, found.end())
-        end = stop.start() if stop else len(work)
+        stop = _CLAUSE_END.search(work, found.end(), found.end() + 60)
+        end = stop.start() if stop else min(len(work), found.end() + 60)
         i = bisect.bisect_left(starts, found.end())
         if i < len(starts) and starts[i] < end:
             continue  # 每季度检查2次: the period belongs to the count (qualifiers.py)

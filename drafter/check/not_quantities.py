@@ -165,9 +165,9 @@ def _stars_are_placeholder(text: str, start: int, end: int) -> bool:
     # Markdown bold (**标题**) pairs up on a line; a name mark is followed by 县/乡 or is unpaired.
     if end < len(text) and text[end] in _NAME_AFTER_STARS:
         return True
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line = text[line_start: line_end if line_end >= 0 else len(text)]
+    line_start = text.rfind("\n", max(0, start - 400), start) + 1 or max(0, start - 400)
+    line_end = text.find("\n", end, end + 400)
+    line = text[line_start: line_end if line_end >= 0 else min(len(text), end + 400)]
     return line.count("**") % 2 == 1
 
 
@@ -197,7 +197,9 @@ def find_list_markers(text: str) -> list[Span]:
             break
         p = hit.start()
         m = None
-        if _LINE_HEAD.match(text, text.rfind("\n", 0, p) + 1, p):
+        # Only a few characters (spaces, #, >, -) may stand before a line's marker: never scan further.
+        line_start = text.rfind("\n", max(0, p - 12), p) + 1
+        if (line_start or p <= 12) and _LINE_HEAD.match(text, line_start, p):
             m = _LINE_MARKER.match(text, p)
         if m is None:
             m = _INLINE_MARKER.match(text, p)
@@ -211,6 +213,8 @@ def find_list_markers(text: str) -> list[Span]:
 
 # --- structural set phrases (patterns rather than words) ------------------------------------
 
+# Repeats are bounded ({1,5}, not +): at each digit of a long run an unbounded one would scan the
+# rest of the run again, and checking would turn quadratic.
 _STRUCTURAL = re.compile(
     # congresses and party committees: 县十七届人大三次会议, 第五届党代会, 第十九届中央委员会第六次全体会议
     rf"第?[{_CN}]{{1,3}}届(?:全国|省|市|县|区|镇|乡)?(?:人大|人民代表大会|党代会|党代表大会|政协|纪委|中央委员会"
@@ -225,16 +229,16 @@ _STRUCTURAL = re.compile(
     rf"|[一二三四五六七八九]中全会"
     # five-year plans: 十三五规划, 第十四个五年规划
     rf"|十[一二三四五]五(?=规划|时期|期间|末|开局|以来|[”\"」’』])"
-    rf"|第[{_CN}]+个五年(?:规划|计划)|[{_CN}]+五(?:规划|计划)纲要"
+    rf"|第[{_CN}]{{1,3}}个五年(?:规划|计划)|[{_CN}]{{1,3}}五(?:规划|计划)纲要"
     # anniversaries and slogans with numbers: 建党100周年, 八字方针, 20字公民基本道德规范
     rf"|(?:建党|建国|新中国成立|改革开放|建军|香港回归|澳门回归|抗战胜利|长征胜利)"
-    rf"[0-9{_CN}百]+(?:周年|年)"
+    rf"[0-9{_CN}百]{{1,5}}(?:周年|年)"
     rf"|(?:(?<=党成立)|(?<=国成立)|(?<=团成立)|(?<=诞辰)|(?<=胜利)|(?<=回归)|(?<=建党)|(?<=建国)|(?<=建军))"
-    rf"[0-9{_CN}百]+周年"
+    rf"[0-9{_CN}百]{{1,5}}周年"
     # programme names: 农村人居环境整治提升五年行动, 三年攻坚行动, 百日攻坚
     rf"|[两三四五六七八九十]年(?=(?:专项|集中|攻坚|提升|整治|振兴)?(?:行动|攻坚战|会战))"
     rf"|百日(?=攻坚|行动|会战|大会战|竞赛|冲刺|整治|专项)"
-    rf"|[0-9{_CN}]+字(?:方针|要求|诀|标准|工作法|公民基本道德规范|规范|经验|总要求|真经)"
+    rf"|[0-9{_CN}]{{1,4}}字(?:方针|要求|诀|标准|工作法|公民基本道德规范|规范|经验|总要求|真经)"
     # levels of administration: 县乡村三级, 乡村两级, 省市县乡村五级
     rf"|[省市县区乡镇村组街社]{{2,5}}[两二三四五六]级"
     # national censuses: 第七次全国人口普查, 第三次全国国土调查

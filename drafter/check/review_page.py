@@ -3,12 +3,19 @@
 The page has no external assets (inline CSS and JS, no fonts, no URLs), so it can be mailed or
 archived next to the draft. Its Content-Security-Policy allows only the page's own script, by
 hash: even if escaping ever failed, markup injected from a document could not run.
+
+The document is shown as its reader sees it: a drafter draft (or any .md) without its front
+matter, section markers and `#` signs, as title, headings and paragraphs; a plain or Word
+document line by line, as written. Every shown line keeps its line number, the one the text
+report gives. Highlights are `Item`s, spans of the document text with a class and a detail box:
+another kind of finding is another list of items with its own class key (MARKS, EXPLAINED, CSS).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -36,6 +43,11 @@ EXPLAINED = {
 }
 PLACEHOLDER_NAME = "占位符"
 
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+SIGNATURE_CHARS = 30  # longer lines after the last section are prose, not a 落款
+_HEADING = re.compile(r"[ \t]{0,3}(#{1,6})(?:[ \t]+|$)")
+
 
 class Item(NamedTuple):
     """One highlighted span: a number mention or a placeholder, with what its detail box shows."""
@@ -43,7 +55,7 @@ class Item(NamedTuple):
     id: str             # the element id, also the deep link: report.html#m-3
     start: int
     end: int
-    verdict: str        # one of VERDICTS, or "placeholder"
+    verdict: str        # the class key: one of VERDICTS, or "placeholder"
     label: str          # the verdict in Chinese
     mark: str
     text: str
@@ -54,19 +66,27 @@ class Item(NamedTuple):
     flagged: bool
 
 
+class Line(NamedTuple):
+    """One line of the document as the page shows it: its number, its role, the text shown of it."""
+
+    number: int          # 1-based, counted as the text report counts (every "\n" starts a line)
+    kind: str            # text (a plain document's line as written), title, h1, h2, h3, p, signature
+    ranges: tuple[tuple[int, int], ...]  # the shown characters, as offsets into the document
+
+
 def render_html(report: Report, text: str | None = None, *, document_name: str | None = None,
                 facts_name: str | None = None) -> str:
     """Render a check report as one self-contained HTML page (text is the document as checked)."""
     from drafter.check.report import VERDICT_NAMES
 
     if text is None:
-        from drafter.files import read_text
+        from drafter.check.documents import read_document
 
-        text = read_text(report.document, what="文档").text
+        text = read_document(report.document).text
     document_name = document_name if document_name is not None else _basename(report.document)
     facts_name = facts_name if facts_name is not None else _basename(report.facts)
-    items = _items(report, text, facts_name, VERDICT_NAMES)
-    segments, unplaced = build_segments(text, items)
+    items = _items(report, facts_name, VERDICT_NAMES)
+    lines, unplaced = place(text, layout(text, report.document), items)
     flagged = len(report.flagged)
     counts = report.counts
     classes = [{"key": v, "label": VERDICT_NAMES[v], "mark": MARKS[v], "count": counts[v],
@@ -84,7 +104,9 @@ def render_html(report: Report, text: str | None = None, *, document_name: str |
         "result": "通过" if report.ok else f"有 {flagged} 处需要核对",
         "classes": classes,
         "total": len(report.mentions),
-        "segments": segments,
+        "lines": lines,
+        # A Word document is read a paragraph a line: the text report says 段, so does the page.
+        "line_word": "段" if report.document.lower().endswith(".docx") else "行",
         "items": items,
         # The reviewer's worklist, as in the text report: flagged numbers and computed ones.
         "review": [i for i in items if i.flagged or i.verdict == "derived"],
@@ -95,29 +117,114 @@ def render_html(report: Report, text: str | None = None, *, document_name: str |
     return _environment().get_template(TEMPLATE).render(context)
 
 
-def build_segments(text: str, items: list[Item]) -> tuple[list[tuple[str, Item | None]], list[Item]]:
-    """Split text into (piece, item or None) in order; items overlapping an earlier one are returned apart."""
+def layout(text: str, document: str = "") -> list[Line]:
+    """The lines the page shows: a draft or .md as rendered Markdown, anything else as written."""
+    from drafter.document import parse_draft
+
+    draft = parse_draft(text)
+    if not (document.lower().endswith(MARKDOWN_SUFFIXES) or draft.body_start or draft.sections):
+        return [Line(n, "text", ((s, e),)) for n, (s, e) in enumerate(_line_spans(text), 1)]
+    # Front matter and comments (the section markers among them) are not part of what a reader sees.
+    hidden = [(0, draft.body_start)] + [m.span() for m in _COMMENT.finditer(text, draft.body_start)]
+    after_sections = draft.sections[-1].end if draft.sections else len(text) + 1
+    lines: list[Line] = []
+    has_title = False
+    for number, (start, end) in enumerate(_line_spans(text), 1):
+        ranges = _visible(text, start, end, hidden)
+        if not ranges:
+            continue
+        kind, ranges = _markdown_kind(text, ranges)
+        if kind == "title":
+            in_section = any(s.start <= start < s.end for s in draft.sections)
+            kind = "h1" if has_title or in_section else "title"
+            has_title = True
+        lines.append(Line(number, kind, ranges))
+    return _signature(lines, after_sections)
+
+
+def place(text: str, lines: list[Line], items: list[Item]
+          ) -> tuple[list[tuple[Line, list[tuple[str, Item | None]]]], list[Item]]:
+    """Each line with its pieces (text, item or None) in order; items that cannot be shown whole apart."""
     # Earliest start first, then the longer span, then mentions before placeholders: a fixed
     # order, so overlapping spans always resolve the same way and the markup never nests.
     order = sorted(items, key=lambda i: (i.start, -(i.end - i.start), i.verdict == PLACEHOLDER, i.id))
-    segments: list[tuple[str, Item | None]] = []
+    placed: list[tuple[Line, list[tuple[str, Item | None]]]] = []
     unplaced: list[Item] = []
-    pos = 0
-    for item in order:
-        if item.start < pos or item.end > len(text) or item.end <= item.start \
-                or text[item.start:item.end] != item.text:
-            unplaced.append(item)
+    k = 0
+    for line in lines:
+        pieces: list[tuple[str, Item | None]] = []
+        for start, end in line.ranges:
+            pos = start
+            while k < len(order) and order[k].start < end:
+                item = order[k]
+                k += 1
+                # Overlapping an earlier item, crossing out of the shown text, or not the text it names.
+                if item.start < pos or item.end > end or item.end <= item.start \
+                        or text[item.start:item.end] != item.text:
+                    unplaced.append(item)
+                    continue
+                if item.start > pos:
+                    pieces.append((text[pos:item.start], None))
+                pieces.append((text[item.start:item.end], item))
+                pos = item.end
+            if pos < end:
+                pieces.append((text[pos:end], None))
+        placed.append((line, pieces))
+    unplaced += order[k:]
+    return placed, unplaced
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every line without its line break; a CRLF's CR is not shown."""
+    spans, start = [], 0
+    for part in text.split("\n"):
+        end = start + len(part)
+        spans.append((start, end - 1 if part.endswith("\r") else end))
+        start = end + 1
+    return spans
+
+
+def _visible(text: str, start: int, end: int, hidden: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """The parts of text[start:end] outside the hidden spans; none when only blanks are left."""
+    ranges, pos = [], start
+    for s, e in hidden:
+        if e <= pos or s >= end:
             continue
-        if item.start > pos:
-            segments.append((text[pos:item.start], None))
-        segments.append((text[item.start:item.end], item))
-        pos = item.end
-    if pos < len(text):
-        segments.append((text[pos:], None))
-    return segments, unplaced
+        if s > pos:
+            ranges.append((pos, s))
+        pos = max(pos, e)
+    if pos < end:
+        ranges.append((pos, end))
+    if not any(text[s:e].strip() for s, e in ranges):
+        return ()
+    return tuple(ranges)
 
 
-def _items(report: Report, text: str, facts_name: str, names: dict[str, str]) -> list[Item]:
+def _signature(lines: list[Line], after_sections: int) -> list[Line]:
+    """The 落款 (unit, date): up to two short lines after the last section, right-aligned as printed."""
+    tail = 0
+    while tail < len(lines) and lines[-1 - tail].kind == "p" and lines[-1 - tail].ranges[0][0] >= after_sections:
+        tail += 1
+    if not 0 < tail <= 2 or any(sum(e - s for s, e in line.ranges) > SIGNATURE_CHARS for line in lines[-tail:]):
+        return lines
+    return lines[:-tail] + [line._replace(kind="signature") for line in lines[-tail:]]
+
+
+def _markdown_kind(text: str, ranges: tuple[tuple[int, int], ...]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A line's role and its shown ranges without the `#` signs and the leading blanks."""
+    (start, end), rest = ranges[0], ranges[1:]
+    heading = _HEADING.match(text, start, end)
+    kind = "p"
+    if heading:
+        kind = ("title", "h1", "h2", "h3", "h3", "h3")[len(heading.group(1)) - 1]
+        start = heading.end()
+    while start < end and text[start].isspace():
+        start += 1  # a reader sees no indentation: paragraphs are indented by the page
+    first = ((start, end),) if start < end else ()
+    return kind, first + rest
+
+
+def _items(report: Report, facts_name: str, names: dict[str, str]) -> list[Item]:
     items = [Item(f"m-{n}", m.start, m.end, m.verdict, names[m.verdict], MARKS[m.verdict], m.text,
                   m.line, m.fact, (m.fact_location or f"{facts_name}:{m.fact_line}")
                   if m.fact_line is not None else None,
