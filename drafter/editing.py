@@ -31,6 +31,7 @@ class RegenerateResult:
     written: list[str]
     notices: list[str] = field(default_factory=list)
     edited: list[str] = field(default_factory=list)   # sections whose hand edits were saved first
+    reverted: dict[str, int] = field(default_factory=dict)  # section -> version of the hand edit replaced
     cache_hits: int = 0
     offline: bool = False
 
@@ -65,8 +66,12 @@ def regenerate_sections(draft_path: str | Path, section_ids: list[str], *, setti
                         instruction: str | None = None, facts: Path | None = None,
                         history: Path | None = None, use_cache: bool = True, keep_failed: bool = False,
                         max_repairs: int = 2, max_prompt_tokens: int = 8000, samples: Path | None = None,
-                        on_event: Events | None = None) -> RegenerateResult:
-    """Redraft these sections (check and repair as in drafting) and replace only their bodies."""
+                        on_event: Events | None = None, force: bool = False) -> RegenerateResult:
+    """Redraft these sections (check and repair as in drafting) and replace only their bodies.
+
+    The offline composer writes from the facts alone: putting its earlier text back over a hand
+    edit is refused unless `force`.
+    """
     draft_path = Path(draft_path)
     ids = list(dict.fromkeys(section_ids))
     if not ids:
@@ -97,6 +102,10 @@ def regenerate_sections(draft_path: str | Path, section_ids: list[str], *, setti
                                               model, prompts, len(ids), max_repairs,
                                               on_event or (lambda *a: None)))
         keep = {o.id for o in outcomes if o.status == "passed" or (keep_failed and o.text)}
+        reverted = _reverted_edits(run.store, draft_path, outcomes, keep) if model is None else {}
+        if reverted and not force:
+            run.on_failure("failed", "离线撰写器的结果会覆盖手工修改，没有加 --force，草稿没有改动")
+            raise _reverting_refused(draft_path, reverted)
         text = decoded.text
         for sec, o in sorted(zip(targets, outcomes, strict=True), key=lambda pair: pair[0].start, reverse=True):
             if o.id in keep:
@@ -114,7 +123,35 @@ def regenerate_sections(draft_path: str | Path, section_ids: list[str], *, setti
         run.finish("ok" if len(keep) == len(ids) and all(o.status == "passed" for o in outcomes)
                    else "partial" if keep else "failed")
     return RegenerateResult(draft_path, outcomes, [o.id for o in outcomes if o.id in keep], notices,
-                            edited, getattr(model, "hits", 0), model is None)
+                            edited, {sid: edit.number for sid, (edit, _) in reverted.items()},
+                            getattr(model, "hits", 0), model is None)
+
+
+def _reverted_edits(store, draft_path: Path, outcomes: list[SectionOutcome], keep: set[str]) -> dict:
+    """Hand edits the new text would replace with one the offline composer wrote before: id -> (edit, earlier)."""
+    found = {}
+    for o in outcomes:
+        last = store.last_written(draft_path, o.id) if o.id in keep else None
+        new = normalize(o.text or "")
+        # sync_edits has just stored any hand edit: the last version written is then the edit.
+        if last is None or last.origin != "edited" or normalize(last.text) == new:
+            continue
+        earlier = [v for v in store.versions(draft_path, o.id)
+                   if v.origin in ("drafted", "regenerated") and v.backend == "offline" and normalize(v.text) == new]
+        if earlier:
+            found[o.id] = (last, earlier[-1])
+    return found
+
+
+def _reverting_refused(draft_path: Path, reverted: dict) -> InputError:
+    which = "；".join(f"{sid} 会换回第 {earlier.number} 版（{earlier.origin_name}，"
+                     f"{earlier.created[:16].replace('T', ' ')}）的原文，覆盖手工修改（已存为第 {edit.number} 版）"
+                     for sid, (edit, earlier) in reverted.items())
+    return InputError(f"离线撰写器重新生成的文字与它以前写过的一字不差：{which}。草稿没有改动",
+                      path=draft_path,
+                      hint="离线撰写器只按事实文件写作，不会参考手工修改。确要换回原文请加 --force，"
+                           "手工修改仍保存在历史中，可用 drafter restore 恢复；"
+                           "想在手工修改的基础上改写，请用 --provider、--model 配置模型")
 
 
 def restore_section(draft_path: str | Path, section_id: str, number: int, *,

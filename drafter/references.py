@@ -84,6 +84,19 @@ def mask_numbers(text: str) -> str:
     return "".join(out)
 
 
+def mask_places(text: str) -> str:
+    """Replace the names of places in a 范文 (its own unit, its county) with ○○: a model copies names too."""
+    from drafter.check.names import place_spans
+
+    out, at = [], 0
+    for start, end in place_spans(text):
+        out.append(text[at:start])
+        out.append(MASK)
+        at = end
+    out.append(text[at:])
+    return "".join(out)
+
+
 def default_corpus() -> tuple[Sample, ...]:
     """The built-in style corpus, loaded once per process."""
     return tuple(load_corpus())
@@ -172,7 +185,7 @@ class TopicIndex:
         for neg, i in scored:  # masked only when a caller gets this far
             sample, sec = self.candidates[i]
             if i not in self._masked:
-                self._masked[i] = (mask_numbers(sec.title), _trim(mask_numbers(sec.text)))
+                self._masked[i] = (mask_places(mask_numbers(sec.title)), _trim(mask_places(mask_numbers(sec.text))))
             title, text = self._masked[i]
             yield Reference(f"{sample.name}#{sec.index}", sec.kind, title, text, -neg)
 

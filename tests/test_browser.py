@@ -1,5 +1,5 @@
 """The HTML check report in a real headless Chromium: the script runs, deep links, keys and clicks open
-the detail boxes, and nothing injected from the document runs.
+the detail boxes, nothing injected from the document runs, and a draft reads as a document.
 
 Two ways to drive the browser, neither needing a Python package: `--dump-dom` for the page as loaded,
 and the DevTools protocol over `--remote-debugging-pipe` for key presses, clicks and a screenshot
@@ -20,10 +20,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO
-from test_htmlreport import INJECTION, SAMPLE_TEXT, Page, sample_report
+from conftest import FIXTURES, REPO
+from test_htmlreport import DRAFT_ONLY, INJECTION, SAMPLE_DRAFT, SAMPLE_TEXT, Page, sample_report
 
+from drafter.check.engine import run_check
 from drafter.check.review_page import render_html
+from drafter.document import parse_draft
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 BROWSER = next((found for name in BROWSERS if (found := shutil.which(name))), None)
@@ -189,11 +191,11 @@ def devtools(tmp_path):
     browser.close()
 
 
-def write_report(tmp_path: Path, text: str) -> tuple[Path, object]:
-    """Check text against the sample facts and write report.html; return (path, report)."""
-    report, text = sample_report(tmp_path, text)
+def write_report(tmp_path: Path, text: str, name: str = "总结.txt") -> tuple[Path, object]:
+    """Check text (saved as name) against the sample facts and write report.html; return (path, report)."""
+    report, text = sample_report(tmp_path, text, name)
     page = tmp_path / "report.html"
-    page.write_text(render_html(report, text, document_name="总结.txt", facts_name="facts.yaml"),
+    page.write_text(render_html(report, text, document_name=name, facts_name="facts.yaml"),
                     encoding="utf-8")
     return page, report
 
@@ -281,8 +283,47 @@ def test_browser_hover_click_and_link_open_details(tmp_path, devtools):
 
 
 @needs_posix
+def test_browser_draft_reads_as_a_document_with_the_report_line_numbers(tmp_path, devtools, run):
+    # A new user's first day: an offline draft with one wrong number, and its review page.
+    facts = tmp_path / "篇一.yaml"
+    shutil.copyfile(FIXTURES / "facts" / "篇一.yaml", facts)
+    draft = tmp_path / "草稿.md"
+    assert run("draft", facts, "-o", draft).exit_code == 0
+    text = draft.read_text(encoding="utf-8")
+    draft.write_text(text.replace("<!-- section: intro -->\n", "<!-- section: intro -->\n全乡新建宣传栏99个。", 1),
+                     encoding="utf-8")
+    page = tmp_path / "核对 报告.html"
+    assert run("check", draft, "--format", "html", "-o", page).exit_code == 1
+    meta = parse_draft(text).meta
+    devtools.open(page.as_uri())
+    seen = devtools.js("""(() => { const lines = [...document.querySelectorAll('#doc .ln')];
+        return {page: document.body.innerText, doc: document.getElementById('doc').innerText,
+                lines: lines.map(e => [e.tagName, e.className, e.dataset.line || null, e.innerText,
+                                       getComputedStyle(e).textAlign,
+                                       getComputedStyle(e, '::before').content])}; })()""")
+    assert [marker for marker in DRAFT_ONLY if marker in seen["doc"]] == []
+    assert meta["facts_sha256"] not in seen["page"] and "backend" not in seen["page"]
+    title, *rest = seen["lines"]
+    assert title[:4] == ["H3", "ln k-title", "47", meta["title"]] and title[4] == "center"
+    headings = [line[3] for line in rest if line[0] == "H4"]
+    assert headings[0] == "一、" + meta["sections"]["leadership"]["title"] and len(headings) == 6
+    file_lines = draft.read_text(encoding="utf-8").split("\n")
+    for _, _, number, shown, _, gutter in seen["lines"]:
+        # Each line shows its number in the margin: the line of the file the text report names.
+        assert gutter.startswith(f'"{number}"') and file_lines[int(number) - 1].endswith(shown)
+        assert not shown.startswith(("#", "<!--", " "))
+    report = run_check(draft, None)
+    wrong = next(n for n, m in enumerate(report.mentions, 1) if m.text == "99个")
+    assert report.mentions[wrong - 1].flagged and report.mentions[wrong - 1].line == 50
+    assert devtools.js(f"document.getElementById('m-{wrong}').closest('.ln').dataset.line") == "50"
+    devtools.js(f"location.hash = '#m-{wrong}'")
+    state = devtools.state(f"m-{wrong}")
+    assert state["open"] and "第 50 行" in state["text"] and "篇一.yaml:37" in state["text"]
+
+
+@needs_posix
 def test_browser_screenshot_shows_the_report(tmp_path, devtools):
-    path, report = write_report(tmp_path, SAMPLE_TEXT)
+    path, report = write_report(tmp_path, SAMPLE_DRAFT, "总结.md")
     devtools.open(path.as_uri())
     devtools.js(f"document.getElementById('{mention_id(report, '11篇')}').focus()")
     devtools.key("Enter", 13)

@@ -32,8 +32,9 @@ def write_facts(tmp_path: Path, *statements: str, period: str = "2017年", allow
 
 
 def check(tmp_path: Path, facts: tuple[str, ...] | str, text: str, **kw):
+    """The number checker alone (names and copies have their own tests)."""
     facts = (facts,) if isinstance(facts, str) else facts
-    return check_text(text, load_facts(write_facts(tmp_path, *facts, **kw)))
+    return check_text(text, load_facts(write_facts(tmp_path, *facts, **kw)), with_names=False)
 
 
 def verdict(report, mention: str) -> str:
@@ -199,9 +200,11 @@ def test_check_unused_facts_and_placeholders(tmp_path):
 def test_check_json_contract(tmp_path):
     report = check(tmp_path, ("宣讲10余场", "新建宣传栏7个"), "一、宣讲10余场\n新建宣传栏8个，XX乡")
     data = json.loads(json.dumps(report.to_json_dict(), ensure_ascii=False))
-    assert set(data) == {"document", "facts", "ok", "mentions", "unused_facts", "placeholders", "counts"}
+    assert set(data) == {"document", "facts", "ok", "mentions", "names", "copies", "unused_facts", "placeholders",
+                         "counts"}
     assert data["ok"] is False
-    assert set(data["counts"]) == set(VERDICTS) and sum(data["counts"].values()) == len(data["mentions"])
+    assert set(data["counts"]) == set(VERDICTS) | {"names", "copies"}
+    assert sum(data["counts"][v] for v in VERDICTS) == len(data["mentions"])
     keys = {"text", "start", "end", "line", "value", "unit", "verdict", "fact", "fact_line", "reason"}
     for m in data["mentions"]:
         assert keys <= set(m)
@@ -345,14 +348,14 @@ def _case_base(root: Path, base: str):
 def _score_case(root: Path, base: str, mutation: dict | None) -> None:
     text, facts = _case_base(root, base)
     if mutation is None:
-        report = check_text(text, facts)
+        report = check_text(text, facts, with_names=False)
         assert report.ok, [(m.text, m.verdict, m.reason) for m in report.flagged]
         return
     at = text.find(mutation["old"])
     assert at >= 0, f"{mutation['old']!r} not in {base}"
     variant = text[:at] + mutation["new"] + text[at + len(mutation["old"]):]
     lo, hi = at, at + len(mutation["new"])
-    report = check_text(variant, facts)
+    report = check_text(variant, facts, with_names=False)
     if mutation["kind"] == "same":
         assert report.ok, [(m.text, m.verdict, m.reason) for m in report.flagged]
         return
@@ -378,6 +381,37 @@ def test_check_heldout_case_set(base, mutation):
 def test_check_kinds_case_set(base, mutation):
     """tests/cases/kinds: 乡村振兴, 安全生产, 基层党建, 河长制 summaries, written from scratch (issue 11)."""
     _score_case(KINDS, base, mutation)
+
+
+NAMES = REPO / "tests" / "cases" / "names"
+
+
+def _everything_flagged(report) -> list[tuple[int, int, str]]:
+    """Numbers, names and copies a reviewer must look at, as factcheck_eval.py --with-names counts them."""
+    return ([(m.start, m.end, m.text) for m in report.flagged]
+            + [(n.start, n.end, n.text) for n in report.flagged_names]
+            + [(c.start, c.end, c.text) for c in report.copies])
+
+
+@pytest.mark.parametrize("base, mutation", _case_params(NAMES, "names"))
+def test_check_names_case_set(tmp_path, base, mutation):
+    """tests/cases/names: other places' names, wrong self-reference, unsupported titles, copied 范文, echoed prompts."""
+    spec = yaml.safe_load((NAMES / "cases.yaml").read_text(encoding="utf-8"))
+    b = spec["bases"][base]
+    text = (NAMES / b["text"]).read_text(encoding="utf-8")
+    lo = hi = -1
+    if mutation is not None:
+        at = text.find(mutation["old"])
+        assert at >= 0, f"{mutation['old']!r} not in {base}"
+        text = text[:at] + mutation["new"] + text[at + len(mutation["old"]):]
+        lo, hi = at, at + len(mutation["new"])
+    doc = tmp_path / "总结.txt"
+    doc.write_text(text, encoding="utf-8")
+    found = _everything_flagged(run_check(doc, NAMES / b["facts"]))
+    if mutation is None or mutation["kind"] == "same":
+        assert not found, found
+    else:
+        assert any(s < hi and e > lo for s, e, _ in found), f"{mutation['new']!r} not flagged: {found}"
 
 
 @pytest.mark.parametrize("base, mutation", _case_params(KINDS2, "kinds2"))

@@ -3,6 +3,7 @@ response cache and the lock, against the loopback OpenAI-compatible server (no m
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -54,7 +55,7 @@ TEXTS = {
     "measures": "我乡新建成宣传栏7个，评出县级文明家庭81户。",
     "closing": "总之，我乡将继续努力，推动创建工作再上新台阶。",
 }
-NEW_PUBLICITY = "我乡突出志愿服务：志愿服务队伍共计65人，占全乡总人数的1.4%，人均服务2小时。"
+NEW_PUBLICITY = "我乡突出志愿服务：志愿服务队伍共计65人，占全乡总人数的1.4%，累计服务184小时，人均服务2小时。"
 HAND_EDIT = "（编辑手工补充）我乡成立了领导小组，由书记任组长。"
 
 
@@ -194,7 +195,7 @@ def test_editing_offline_regenerate_rewrites_from_facts_and_ignores_instruction(
     text = out.read_text(encoding="utf-8")
     body = parse_draft(text).section("publicity").body(text)
     out.write_text(text.replace(body, "临时写的一段。", 1), encoding="utf-8")
-    result = run("regenerate", out, "--section", "publicity", "--instruction", "写短一点")
+    result = run("regenerate", out, "--section", "publicity", "--instruction", "写短一点", "--force")
     assert result.exit_code == 0, result.stderr
     assert "--instruction 已忽略" in result.stderr
     new = out.read_text(encoding="utf-8")
@@ -251,7 +252,7 @@ def test_editing_second_writer_is_refused_while_the_first_holds_the_lock(run, dr
         finally:
             first.kill()
             first.communicate(timeout=30)
-    assert second.exit_code == 1
+    assert second.exit_code == 2  # an unusable file, like the other environment errors
     assert "正在写入这份草稿" in second.stderr
     assert drafted.read_bytes() == before
 
@@ -354,3 +355,104 @@ def test_editing_draft_without_front_matter_still_regenerates_with_facts_given(r
     new = drafted.read_text(encoding="utf-8")
     assert outside(new, "measures") == outside(bare, "measures")
     assert "宣传栏7个" in parse_draft(new).section("measures").body(new)
+
+
+def test_editing_offline_regenerate_over_a_hand_edit_needs_force(run, tmp_path, facts):
+    # A clerk's first day: an offline draft, a hand edit, then regenerate without a model.
+    out = tmp_path / "offline.md"
+    assert run("draft", facts, "-o", out).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    original = parse_draft(text).section("publicity").body(text)
+    edited = text.replace(original, "（编辑补充）" + original, 1)
+    out.write_text(edited, encoding="utf-8")
+    refused = run("regenerate", out, "--section", "publicity", "--section", "measures")
+    assert refused.exit_code == 2, refused.stdout + refused.stderr
+    said = " ".join(refused.stderr.split())
+    assert "publicity 会换回第 1 版（起草" in said and "覆盖手工修改（已存为第 2 版）" in said
+    assert "草稿没有改动" in said and "--force" in said and "drafter restore" in said
+    assert "measures" not in said.split("错误：")[1]  # not hand-edited: not named
+    assert out.read_text(encoding="utf-8") == edited  # nothing written, not even measures
+    with History.open(tmp_path / ".drafter" / "history.sqlite") as store:
+        assert [(v.number, v.origin) for v in store.versions(out, "publicity")] == [(1, "drafted"), (2, "edited")]
+        assert store.runs(out)[-1].status == "failed"
+
+    again = run("regenerate", out, "--section", "publicity")
+    assert again.exit_code == 2 and out.read_text(encoding="utf-8") == edited  # the edit is not forgotten
+
+    forced = run("regenerate", out, "--section", "publicity", "--force")
+    assert forced.exit_code == 0, forced.stderr
+    new = out.read_text(encoding="utf-8")
+    assert parse_draft(new).section("publicity").body(new) == original
+    assert f'drafter restore "{out}" --section publicity --version 2' in " ".join(forced.stderr.split())
+    rows = table_rows(history_at_80_columns(out).stdout)
+    assert [(r[0], r[3], r[4]) for r in rows if r[0] == "publicity"] == [
+        ("publicity", "起草", "offline"), ("publicity", "手工修改", ""), ("publicity", "重新生成", "offline")]
+
+
+def test_editing_offline_regenerate_over_a_model_draft_edit_is_not_refused(run, drafted):
+    # The offline text is new here (the draft came from a model): nothing drafter wrote comes back.
+    edited = hand_edit(drafted)
+    result = run("regenerate", drafted, "--section", "leadership")
+    assert result.exit_code == 0, result.stderr
+    text = drafted.read_text(encoding="utf-8")
+    assert text != edited and HAND_EDIT not in text
+    assert "修改内容已先存为一个版本：leadership" in " ".join(result.stderr.split())
+
+
+def table_rows(output: str) -> list[list[str]]:
+    """The rows of a rich table as printed, each cell's wrapped lines joined (a row starts at a 版本)."""
+    rows: list[list[str]] = []
+    for line in output.splitlines():
+        if not line.startswith("│"):
+            continue
+        cells = [c.strip() for c in line.strip("│").split("│")]
+        if cells[1] or not rows:
+            rows.append(cells)
+        else:
+            rows[-1] = [a + b for a, b in zip(rows[-1], cells, strict=True)]
+    return rows
+
+
+def history_at_80_columns(draft: Path) -> subprocess.CompletedProcess:
+    """`drafter history` as an 80-column terminal shows it; the table must fit."""
+    from rich.cells import cell_len
+
+    # A real process: its console takes the width from COLUMNS, as on a terminal (an in-process
+    # console keeps the width of the first test that created it).
+    env = {k: v for k, v in os.environ.items() if k not in ("LINES", "TERM")} | {"COLUMNS": "80"}
+    shown = subprocess.run([sys.executable, "-m", "drafter", "history", str(draft)], capture_output=True,
+                           text=True, encoding="utf-8", env=env, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    table = [line for line in shown.stdout.splitlines() if line[:1] in "┏┃┡│├└"]
+    assert table and max(cell_len(line) for line in table) <= 80
+    return shown
+
+
+def test_editing_history_on_a_narrow_console_folds_no_word(run, tmp_path, facts):
+    model = "qwen2.5-coder-0.5b-instruct-q4_k_m"
+    instruction = "更突出志愿服务，写得具体一些，加上群众的感受和评价"
+    out = tmp_path / "窄屏.md"
+    args = ["--model", model, "--max-retries", "0", "--timeout", "10"]
+    with FakeOpenAIServer(lambda body: Reply(TEXTS[section_of(body)]), models=[model]) as server:
+        assert run("draft", facts, "-o", out, "--base-url", server.base_url, *args).exit_code == 0
+    with FakeOpenAIServer(lambda body: Reply(NEW_PUBLICITY), models=[model]) as server:
+        assert run("regenerate", out, "--section", "publicity", "--instruction", instruction,
+                   "--base-url", server.base_url, *args).exit_code == 0
+    shown = history_at_80_columns(out)
+    rows = table_rows(shown.stdout)
+    assert [r[0] for r in rows] == ["intro", "leadership", "publicity", "publicity", "measures", "closing"]
+    for r in rows:  # the model name whole, its tokens under it; every other cell reads whole too
+        assert r[4].startswith(model) and re.fullmatch(r"\d+/(\d+|未报告)/\d+", r[4][len(model):]), r
+        assert re.fullmatch(r"\d\d-\d\d\d\d:\d\d", r[2]) and r[3] in ("起草", "重新生成"), r
+    assert rows[3][6] == f"要求：{instruction}"
+    # Folded between the name's own words (after a "-"), never inside "2.5" or "instruct".
+    lines = shown.stdout.splitlines()
+    first = next(i for i, line in enumerate(lines) if model[:6] in line)
+    parts: list[str] = []
+    for line in lines[first:]:
+        parts.append(line.split("│")[5].strip())
+        if "".join(parts) == model:
+            break
+    assert "".join(parts) == model and len(parts) > 1 and all(p.endswith("-") for p in parts[:-1]), parts
+    # A command is one line (the terminal wraps it), so that it can be copied whole.
+    assert shown.stdout.splitlines()[-1] == f'恢复：drafter restore "{out}" --section 章节ID --version 版本号'

@@ -52,11 +52,13 @@ class FactNumber:
 
 
 def check_text(text: str, facts, *, allow: Iterable[str] = (), section: str | None = None,
-               document: str = "", kind: str | None = None) -> Report:
-    """Check every number mention in `text` against `facts`; offsets are into `text` as given.
+               document: str = "", kind: str | None = None, with_names: bool = True, corpus=None,
+               markers: tuple[str, ...] = (), patterns: tuple = ()) -> Report:
+    """Check every number, name and copied passage in `text` against `facts`; offsets are into `text`.
 
     `kind` is the kind of section the whole text is, when drafting checks one section on its own
-    (a plans section has no heading to say so).
+    (a plans section has no heading to say so). `corpus` (copies.Corpus) is the style corpus in use,
+    for copied sentences and the samples' own unit names; `markers` the prompt's scaffolding words.
     """
     doc = prepare(text, section, document)
     names = sorted({n for st in facts.statements() for n in quoted_names(st.text)})
@@ -76,7 +78,16 @@ def check_text(text: str, facts, *, allow: Iterable[str] = (), section: str | No
               and (section is None or f.statement.section == section)]
     placeholders = [PlaceholderAt(p.text, p.start, p.end, doc.line(p.start))
                     for p in find_placeholders(doc.work)]
-    return Report(document, str(facts.path), checked, unused, placeholders, section)
+    found_names, copies = (), ()
+    if with_names:
+        from drafter.check.copies import find_copies
+        from drafter.check.names import check_names
+
+        found_names = tuple(check_names(doc, facts, corpus.units if corpus is not None else tuple, tuple(allowed)))
+        copies = tuple(find_copies(doc, corpus, "\n".join(st.text for st in facts.statements()), markers,
+                                   facts.unit, patterns))
+    return Report(document, str(facts.path), checked, unused, placeholders, section,
+                  names=found_names, copies=copies)
 
 
 def _fact_numbers(facts, allowed: list[str], names: list[str]) -> list[FactNumber]:
@@ -501,14 +512,30 @@ def _bounds(text: str, start: int, end: int) -> tuple[int, int, int]:
     return sentence_lo, paragraph_lo, paragraph_hi if paragraph_hi >= 0 else min(len(text), end + _PARAGRAPH_REACH)
 
 
+def _corpus(samples: Path | None, facts):
+    """The style corpus a document is checked against for copies (see run_check)."""
+    from drafter.check.copies import load_corpus_texts
+    from drafter.errors import SampleError
+
+    folder = samples if samples is not None else facts.samples_dir
+    if folder is not None and not Path(folder).is_dir():
+        raise SampleError("范文文件夹不存在", path=folder, hint="请检查 --samples 或事实文件中 samples 的路径")
+    return load_corpus_texts(folder)
+
+
 def run_check(document: Path, facts: Path | None, *, allow_file: Path | None = None,
-              section: str | None = None) -> Report:
-    """Read a document and its facts file (from --facts or the draft's front matter) and check it."""
+              section: str | None = None, samples: Path | None = None) -> Report:
+    """Read a document and its facts file (from --facts or the draft's front matter) and check it.
+
+    Copies are looked for in the 范文 in use: `samples`, else the folder the facts file names, else
+    the built-in samples.
+    """
     from drafter.check.documents import read_document
     from drafter.check.not_quantities import read_phrases
     from drafter.errors import InputError
     from drafter.facts import load_facts
     from drafter.files import read_text
+    from drafter.scaffolding import scaffolding_markers, scaffolding_patterns
 
     decoded = read_document(document)
     if facts is None:
@@ -521,6 +548,8 @@ def run_check(document: Path, facts: Path | None, *, allow_file: Path | None = N
         lines = read_text(allow_file, what="允许短语文件").text.splitlines()
         allow = [phrase for phrase, _ in read_phrases(lines, NotQuantity.ALLOWED)]
     loaded = load_facts(facts)
-    report = check_text(decoded.text, loaded, allow=allow, section=section, document=str(document))
+    corpus = _corpus(samples, loaded)
+    report = check_text(decoded.text, loaded, allow=allow, section=section, document=str(document),
+                        corpus=corpus, markers=scaffolding_markers(), patterns=scaffolding_patterns())
     notices = tuple(n for n in (decoded.notice, loaded.notice) if n)
     return dataclasses.replace(report, notices=notices) if notices else report

@@ -105,6 +105,8 @@ class Report:
     placeholders: list[PlaceholderAt]
     section: str | None = None
     notices: tuple[str, ...] = ()   # e.g. which encoding a non-UTF-8 file was read with
+    names: tuple = ()               # NameFinding: places, self-references, titles, events (names.py)
+    copies: tuple = ()              # CopyFinding: copied 范文 passages, echoed prompt text (copies.py)
 
     @property
     def flagged(self) -> list[CheckedMention]:
@@ -112,9 +114,14 @@ class Report:
         return [m for m in self.mentions if m.flagged]
 
     @property
+    def flagged_names(self) -> list:
+        """Names that are not ok: another place, a wrong self-reference, an unsupported title."""
+        return [n for n in self.names if n.flagged]
+
+    @property
     def ok(self) -> bool:
-        """True when no mention is flagged (exit code 0)."""
-        return not self.flagged
+        """True when nothing is flagged: no number, no name, no copy (exit code 0)."""
+        return not self.flagged and not self.flagged_names and not self.copies
 
     @property
     def counts(self) -> dict[str, int]:
@@ -125,12 +132,15 @@ class Report:
         return out
 
     def to_json_dict(self) -> dict:
-        """The report as the JSON contract of issue 3."""
+        """The report as the JSON contract of issues 3 and 12 (names and copies beside the mentions)."""
+        counts = self.counts | {"names": len(self.flagged_names), "copies": len(self.copies)}
         return {"document": self.document, "facts": self.facts, "ok": self.ok,
                 "mentions": [m.to_json_dict() for m in self.mentions],
+                "names": [n.to_json_dict() for n in self.names],
+                "copies": [c.to_json_dict() for c in self.copies],
                 "unused_facts": [u.to_json_dict() for u in self.unused_facts],
                 "placeholders": [p.to_json_dict() for p in self.placeholders],
-                "counts": self.counts}
+                "counts": counts}
 
 
 # Workbook facts keep each statement's row in its own sheet; which sheet follows from its field.

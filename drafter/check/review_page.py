@@ -14,6 +14,7 @@ another kind of finding is another list of items with its own class key (MARKS, 
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import re
 from functools import cache
@@ -28,10 +29,12 @@ if TYPE_CHECKING:
 
 TEMPLATE = "report.html.j2"
 PLACEHOLDER = "placeholder"
+NAME = "name"     # a flagged name: another place, a wrong self-reference, an unsupported title
+COPY = "copy"     # a copied 范文 passage or echoed prompt text (listed apart: it spans numbers)
 
 # A marker per class, so the legend and the highlights never rely on colour alone.
 MARKS = {"ok": "✓", "derived": "≈", "ignored": "–", "unsupported": "✗", "mismatch": "≠",
-         "misattributed": "⇄", PLACEHOLDER: "○"}
+         "misattributed": "⇄", PLACEHOLDER: "○", NAME: "⌂", COPY: "⧉"}
 EXPLAINED = {
     "ok": "与事实文件中的数字相同",
     "derived": "可由事实文件中的数字计算得出",
@@ -40,7 +43,10 @@ EXPLAINED = {
     "mismatch": "与事实中同一事项的数字、约数或单位不一致",
     "misattributed": "事实中有这个数，但它属于另一件事",
     PLACEHOLDER: "模板中尚未填写的记号（如 20××、**），定稿前须填写",
+    NAME: "别处的地名、本单位称呼用错（我镇/我乡）、事实中没有的本单位文件或会议",
+    COPY: "照抄范文的句子，或模型抄进文中的提示词",
 }
+NAME_LABEL, COPY_LABEL = "名称", "照抄"
 PLACEHOLDER_NAME = "占位符"
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -87,13 +93,17 @@ def render_html(report: Report, text: str | None = None, *, document_name: str |
     facts_name = facts_name if facts_name is not None else _basename(report.facts)
     items = _items(report, facts_name, VERDICT_NAMES)
     lines, unplaced = place(text, layout(text, report.document), items)
-    flagged = len(report.flagged)
+    flagged = len(report.flagged) + len(report.flagged_names) + len(report.copies)
     counts = report.counts
     classes = [{"key": v, "label": VERDICT_NAMES[v], "mark": MARKS[v], "count": counts[v],
                 "explained": EXPLAINED[v], "flagged": v in FLAGGED} for v in VERDICTS]
     classes.append({"key": PLACEHOLDER, "label": PLACEHOLDER_NAME, "mark": MARKS[PLACEHOLDER],
                     "count": len(report.placeholders), "explained": EXPLAINED[PLACEHOLDER],
                     "flagged": False})
+    classes += [{"key": NAME, "label": NAME_LABEL, "mark": MARKS[NAME], "count": len(report.flagged_names),
+                 "explained": EXPLAINED[NAME], "flagged": True},
+                {"key": COPY, "label": COPY_LABEL, "mark": MARKS[COPY], "count": len(report.copies),
+                 "explained": EXPLAINED[COPY], "flagged": True}]
     context = {
         "document_name": document_name,
         "facts_name": facts_name,
@@ -101,7 +111,8 @@ def render_html(report: Report, text: str | None = None, *, document_name: str |
         "notices": list(report.notices),
         "ok": report.ok,
         "flagged": flagged,
-        "result": "通过" if report.ok else f"有 {flagged} 处需要核对",
+        # Findings other than numbers (names, copies) fail a report too: never "0 处" on a failed one.
+        "result": "通过" if report.ok else f"有 {flagged} 处需要核对" if flagged else "需要核对",
         "classes": classes,
         "total": len(report.mentions),
         "lines": lines,
@@ -113,6 +124,8 @@ def render_html(report: Report, text: str | None = None, *, document_name: str |
         "unused": [_unused(u, facts_name) for u in report.unused_facts],
         "placeholders": [i for i in items if i.verdict == PLACEHOLDER],
         "unplaced": unplaced,
+        "copies": [{"id": f"c-{n}", "text": c.text, "line": c.line, "source": c.source, "reason": c.reason,
+                    "mark": MARKS[COPY], "label": COPY_LABEL} for n, c in enumerate(report.copies, 1)],
     }
     return _environment().get_template(TEMPLATE).render(context)
 
@@ -126,14 +139,16 @@ def layout(text: str, document: str = "") -> list[Line]:
         return [Line(n, "text", ((s, e),)) for n, (s, e) in enumerate(_line_spans(text), 1)]
     # Front matter and comments (the section markers among them) are not part of what a reader sees.
     hidden = [(0, draft.body_start)] + [m.span() for m in _COMMENT.finditer(text, draft.body_start)]
+    ends = [e for _, e in hidden]  # in order and not overlapping: a line's first one is found by bisection
     after_sections = draft.sections[-1].end if draft.sections else len(text) + 1
     lines: list[Line] = []
     has_title = False
     for number, (start, end) in enumerate(_line_spans(text), 1):
-        ranges = _visible(text, start, end, hidden)
-        if not ranges:
+        ranges = _visible(text, start, end, hidden, bisect.bisect_right(ends, start))
+        if ranges:
+            kind, ranges = _markdown_kind(text, ranges)
+        if not ranges:  # blank, a marker, or a bare "#"
             continue
-        kind, ranges = _markdown_kind(text, ranges)
         if kind == "title":
             in_section = any(s.start <= start < s.end for s in draft.sections)
             kind = "h1" if has_title or in_section else "title"
@@ -184,12 +199,14 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _visible(text: str, start: int, end: int, hidden: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """The parts of text[start:end] outside the hidden spans; none when only blanks are left."""
+def _visible(text: str, start: int, end: int, hidden: list[tuple[int, int]],
+             first: int) -> tuple[tuple[int, int], ...]:
+    """The parts of text[start:end] outside the hidden spans (from index first on); none if only blanks."""
     ranges, pos = [], start
-    for s, e in hidden:
-        if e <= pos or s >= end:
-            continue
+    for i in range(first, len(hidden)):
+        s, e = hidden[i]
+        if s >= end:
+            break
         if s > pos:
             ranges.append((pos, s))
         pos = max(pos, e)
@@ -233,6 +250,9 @@ def _items(report: Report, facts_name: str, names: dict[str, str]) -> list[Item]
     items += [Item(f"p-{n}", p.start, p.end, PLACEHOLDER, PLACEHOLDER_NAME, MARKS[PLACEHOLDER], p.text,
                    p.line, None, None, "未填写的占位符，定稿前请填写实际内容", False)
               for n, p in enumerate(report.placeholders, 1)]
+    items += [Item(f"n-{k}", n.start, n.end, NAME, NAME_LABEL, MARKS[NAME], n.text, n.line, n.fact,
+                   f"{facts_name}:{n.fact_line}" if n.fact_line is not None else None, n.reason, True)
+              for k, n in enumerate(report.flagged_names, 1)]
     return items
 
 

@@ -35,6 +35,8 @@ def regenerate_command(
     facts: Annotated[Path | None, typer.Option("--facts", help="事实文件，默认用草稿记录的那一个。")] = None,
     keep_failed: Annotated[bool, typer.Option(
         "--keep-failed", help="核对未通过或失败时也写入草稿（默认不改动草稿）。")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="离线撰写器会用它以前写过的原文覆盖手工修改时，仍然写入（默认拒绝，草稿不动）。")] = False,
     model: ModelOption = None, base_url: BaseUrlOption = None, api_key: ApiKeyOption = None,
     provider: ProviderOption = None,
     max_repairs: Annotated[int, typer.Option("--max-repairs", help="数字核对不通过时请模型修正的最多轮数。")] = 2,
@@ -52,11 +54,14 @@ def regenerate_command(
                                      facts=facts, history=history, use_cache=not no_cache,
                                      keep_failed=keep_failed, max_repairs=max_repairs,
                                      max_prompt_tokens=max_prompt_tokens, samples=samples,
-                                     on_event=progress.update)
+                                     on_event=progress.update, force=force)
     for notice in result.notices:
         notify(notice)
     if result.edited:
         notify("这些章节在上次写入后被手工修改过，修改内容已先存为一个版本：" + "、".join(result.edited))
+    for sid, number in result.reverted.items():
+        notify(f"{sid} 的手工修改已被离线撰写器的原文替换（--force）；手工修改保存在第 {number} 版，"
+               f"恢复：drafter restore \"{draft}\" --section {sid} --version {number}")
     console.print(regenerate_summary(result))
     if result.cache_hits:
         notify(f"有 {result.cache_hits} 次模型请求与以前完全相同，"
@@ -90,9 +95,12 @@ def history_command(
     if not versions:
         console.print("还没有历史记录。用 drafter draft 或 drafter regenerate 生成后会自动记录。")
         return
-    console.print(history_table(versions, draft))
-    console.print(f"查看改动：drafter diff \"{escape(str(draft))}\" --section 章节ID --version 版本号；"
-                  f"恢复：drafter restore \"{escape(str(draft))}\" --section 章节ID --version 版本号")
+    console.print(history_table(versions, draft, console.width))
+    # One command a line, left to the terminal to wrap: copied, it is still one command.
+    console.print(f"查看改动：drafter diff \"{escape(str(draft))}\" --section 章节ID --version 版本号",
+                  soft_wrap=True)
+    console.print(f"恢复：drafter restore \"{escape(str(draft))}\" --section 章节ID --version 版本号",
+                  soft_wrap=True)
 
 
 @app.command("restore", cls=ChineseCommand)

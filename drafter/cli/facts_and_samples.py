@@ -71,11 +71,12 @@ def _print_topics() -> None:
 
 def _validate(file: Path) -> None:
     from drafter.facts import KIND_NAMES, load_facts, summarize_numbers
-    from drafter.facts.warnings import unit_warnings
+    from drafter.facts.warnings import copied_title_warnings, unit_warnings
 
     facts = load_facts(file)
     notify(facts.notice)
-    for line in facts.warning_lines() + [w.render(facts.path) for w in unit_warnings(facts)]:
+    more = unit_warnings(facts) + copied_title_warnings(facts)
+    for line in facts.warning_lines() + [w.render(facts.path) for w in more]:
         notify(line)
     rows = summarize_numbers(facts)
     console.print(f"[bold]{escape(facts.title)}[/bold]")

@@ -133,11 +133,43 @@ def check_report(console: Console, report, *, show_all: bool = False) -> None:
     if report.placeholders:
         marks = "、".join(f"第 {p.line} 行“{escape(p.text)}”" for p in report.placeholders)
         console.print(f"[yellow]未填写的占位符：{marks}[/yellow]")
+    _names_and_copies(console, report, word)
     flagged = len(report.flagged)
     if flagged:
         console.print(f"[red]有 {flagged} 处数字与事实不符或找不到依据，请逐条核对。[/red]")
     else:
         console.print("[green]所有数字均有事实依据。[/green]")
+    others = len(report.flagged_names) + len(report.copies)
+    if others:
+        console.print(f"[red]有 {others} 处名称或文字需要核对（别处的地名、本单位称呼、事实中没有的文件或会议、"
+                      "照抄范文或提示词）。[/red]")
+
+
+NAME_KINDS = {"place": "地名", "self": "本单位称呼", "title": "文件", "event": "会议活动"}
+NAME_VERDICTS = {"foreign": "别处的", "mismatch": "称呼不对", "unsupported": "事实中没有"}
+
+
+def _names_and_copies(console: Console, report, word: bool) -> None:
+    """The flagged names (another place, 我镇 for a 乡, an unsupported title) and the copied passages."""
+    if report.flagged_names:
+        table = Table(title="名称核对（地名、本单位称呼、文件和会议）", title_justify="left")
+        table.add_column("段" if word else "行", justify="right", no_wrap=True)
+        table.add_column("名称", overflow="fold", ratio=2)
+        table.add_column("结论", no_wrap=True)
+        table.add_column("理由", overflow="fold", ratio=5)
+        for n in report.flagged_names:
+            verdict = f"{NAME_VERDICTS.get(n.verdict, n.verdict)}{NAME_KINDS.get(n.kind, n.kind)}"
+            table.add_row(str(n.line), f"[bold]{escape(n.text)}[/bold]", f"[red]{verdict}[/red]", escape(n.reason))
+        console.print(table)
+    if report.copies:
+        table = Table(title="照抄的文字（范文中的句子、提示词）", title_justify="left")
+        table.add_column("段" if word else "行", justify="right", no_wrap=True)
+        table.add_column("文字", overflow="fold", ratio=4)
+        table.add_column("来源", overflow="fold", ratio=1)
+        table.add_column("理由", overflow="fold", ratio=3)
+        for c in report.copies:
+            table.add_row(str(c.line), escape(c.text), escape(c.source), escape(c.reason))
+        console.print(table)
 
 
 def regenerate_summary(result) -> Table:
@@ -145,34 +177,85 @@ def regenerate_summary(result) -> Table:
     return _sections_table(f"重新生成：{result.draft}", result.outcomes, result.offline, result.written)
 
 
-def history_table(versions, draft) -> Table:
-    """Every version: section, number, time, origin, model, tokens, check result, written or not."""
-    table = Table(title=f"版本历史：{draft}", title_justify="left")
-    table.add_column("章节", no_wrap=True)
-    table.add_column("版本", justify="right")
-    table.add_column("时间", no_wrap=True)
-    table.add_column("来源", no_wrap=True)
-    for column in ("模型", "tokens 提示/缓存/生成", "核对", "备注"):
-        table.add_column(column, overflow="fold")
+# Columns of `drafter history`: (header, wraps). Identifiers and numbers never wrap: on a narrow
+# console they fold at their own separators (_fold); time, check result and note wrap as text.
+HISTORY_COLUMNS = {"section": ("章节", False), "number": ("版本", False), "time": ("时间", True),
+                   "origin": ("来源", False), "model": ("模型", False), "tokens": ("tokens\n提示/缓存/生成", False),
+                   "check": ("核对", True), "note": ("备注", True)}
+HISTORY_OPTIONAL = ("model", "tokens", "note")  # left out when no version has one
+NAME_WIDTH = 16  # on a narrow console a longer model name or section id folds (_fold)
+
+
+def history_table(versions, draft, width: int = 200) -> Table:
+    """Every version: section, number, time, origin, model, tokens, check result, note; fitted to width."""
+    rows = [_history_cells(v) for v in versions]
+    keys = [k for k in HISTORY_COLUMNS if k not in HISTORY_OPTIONAL or any(r[k] for r in rows)]
+    headers = {k: header for k, (header, _) in HISTORY_COLUMNS.items()}
+    if _natural_width(keys, headers, rows) > width:
+        keys = _narrow(keys, headers, rows)
+    table = Table(title=f"版本历史：{escape(str(draft))}", title_justify="left")
+    for k in keys:
+        table.add_column(headers[k], no_wrap=not HISTORY_COLUMNS[k][1], overflow="fold",
+                         justify="right" if k == "number" else "left")
     previous = None
-    for v in versions:
+    for v, r in zip(versions, rows, strict=True):
         if previous is not None and v.section != previous:
             table.add_section()
         previous = v.section
-        usage = v.usage or {}
-        figures = [usage.get(k) for k in ("prompt_tokens", "cached_tokens", "completion_tokens")]
-        tokens = "/".join(_tokens(t) for t in figures) if any(t is not None for t in figures) else ""
-        check = v.check or {}
-        status = check.get("status")
-        verdict = STATUS_NAMES.get(status, "") if status else ""
-        if status and check.get("flagged"):
-            verdict += f"（{check['flagged']} 处）"
-        note = "；".join(x for x in (v.note, None if v.written else "未写入草稿",
-                                     f"要求：{v.instruction}" if v.instruction else None) if x)
-        # Month, day and minute are enough to tell versions apart on a narrow terminal.
-        table.add_row(escape(v.section), str(v.number), v.created[5:16].replace("T", " "), v.origin_name,
-                      escape(v.model or ""), tokens, verdict, escape(note))
+        table.add_row(*(escape(r[k]) for k in keys))
     return table
+
+
+def _natural_width(keys: list[str], headers: dict[str, str], rows: list[dict[str, str]]) -> int:
+    """The table's width with every cell on one line: the widest line of each column, plus borders."""
+    from rich.cells import cell_len
+
+    widths = [max(cell_len(line) for text in [headers[k], *(r[k] for r in rows)] for line in text.split("\n"))
+              for k in keys]
+    return sum(widths) + 3 * len(keys) + 1
+
+
+def _narrow(keys: list[str], headers: dict[str, str], rows: list[dict[str, str]]) -> list[str]:
+    """Fit a narrow console: tokens go under the model name and long identifiers fold at their
+    separators, so that no column is cut in the middle of a word; return the columns left."""
+    stack = "model" in keys and "tokens" in keys
+    for r in rows:
+        r["section"], r["model"] = _fold(r["section"], NAME_WIDTH), _fold(r["model"], NAME_WIDTH)
+        if stack and r["tokens"]:
+            r["model"] = f"{r['model']}\n{r['tokens']}".strip("\n")
+    if not stack:
+        return keys
+    headers["model"] = "模型\ntokens\n提示/缓存/生成"
+    return [k for k in keys if k != "tokens"]
+
+
+def _history_cells(v) -> dict[str, str]:
+    """One version's cells as plain text, by column key."""
+    usage = v.usage or {}
+    figures = [usage.get(k) for k in ("prompt_tokens", "cached_tokens", "completion_tokens")]
+    tokens = "/".join(_tokens(t) for t in figures) if any(t is not None for t in figures) else ""
+    check = v.check or {}
+    status = check.get("status")
+    verdict = STATUS_NAMES.get(status, "") if status else ""
+    if status and check.get("flagged"):
+        verdict += f"（{check['flagged']} 处）"
+    note = "；".join(x for x in (v.note, None if v.written else "未写入草稿",
+                                 f"要求：{v.instruction}" if v.instruction else None) if x)
+    # Month, day and minute are enough to tell versions apart on a narrow terminal.
+    return {"section": v.section, "number": str(v.number), "time": v.created[5:16].replace("T", " "),
+            "origin": v.origin_name, "model": v.model or "", "tokens": tokens, "check": verdict, "note": note}
+
+
+def _fold(name: str, width: int) -> str:
+    """A long identifier on lines of at most width: broken after / or -, else after _ . :, else cut."""
+    lines = []
+    while len(name) > width:
+        # "qwen2.5-coder-0.5b" breaks after "coder-", not inside "2.5".
+        cut = max(name.rfind(sep, 1, width) for sep in "/-") + 1 or max(
+            name.rfind(sep, 1, width) for sep in "_.:") + 1 or width
+        lines.append(name[:cut])
+        name = name[cut:]
+    return "\n".join([*lines, name])
 
 
 def print_diff(console: Console, diff) -> None:

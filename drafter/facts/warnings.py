@@ -1,8 +1,9 @@
 """Warnings about a facts file that loads but is probably not what the clerk meant (exit 0, yellow).
 
-A campaign that is no thing one 创建s, a 范文 folder that is not there (both found while reading),
-and an unknown unit (5.2公理, a typo for 公里), which switches off unit checking for that fact: the
-checker compares a number with no known unit as written, so 5.2公里 in a draft would never match it.
+Found while reading: a campaign that is no thing one 创建s, a 范文 folder that is not there. Found by
+the checker's readers: a title naming another township as the unit's own (《南坝乡…方案》 in 芦洲乡's
+facts: copied material), and an unknown unit (5.2公理, a typo for 公里), which switches off unit
+checking for that fact: a number with no known unit is compared as written.
 """
 
 from __future__ import annotations
@@ -33,6 +34,17 @@ def samples_warning(path: Path, samples: str, line: int | None) -> FactsWarning 
     problem = "不是文件夹" if folder.exists() else "不存在"
     return FactsWarning(f"范文文件夹 {folder} {problem}；用模型起草时会因此出错", line, "samples",
                         hint="路径相对于事实文件所在的文件夹；可用 drafter samples import 生成范文文件夹")
+
+
+def copied_title_warnings(facts: Facts) -> list[FactsWarning]:
+    """A warning for each title in the facts that names another township as the unit's own document."""
+    from drafter.check.names import titles_naming_other_units
+
+    workbook = facts.encoding == "xlsx"
+    return [FactsWarning(f"{title}写的是另一个乡镇“{other}”，本单位是{facts.unit}：是否照抄了别处的材料？",
+                         st.line, _field(st, workbook), hint="核对后改成本单位的文件名称，或删去这一条",
+                         sheet=_sheet_of(st) if workbook else None)
+            for st, title, other in titles_naming_other_units(facts)]
 
 
 def unit_warnings(facts: Facts) -> list[FactsWarning]:
