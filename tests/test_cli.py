@@ -95,7 +95,7 @@ def test_samples_bad_folder(run, tmp_path, make):
 
 def test_cli_check_path_imports_no_model_libraries():
     code = ("import sys\nfrom drafter.cli import app\n"
-            "try:\n    app(['check', 'fixtures/samples/篇一.txt', '--facts', 'fixtures/facts/篇一.yaml'])\n"
+            "try:\n    app(['check', 'fixtures/samples/篇二.txt', '--facts', 'fixtures/facts/篇二.yaml'])\n"
             "except SystemExit as e:\n    assert e.code in (0, None), e.code\n"
             "print(sorted(m for m in ('openai', 'tiktoken', 'jinja2', 'pydantic', 'httpx') if m in sys.modules),"
             " file=sys.stderr)")

@@ -37,6 +37,9 @@ def test_wheel_ships_prompts_fixtures_and_templates(wheel):
     assert any(n.startswith("drafter/_data/fixtures/samples/") and n.endswith(".txt") for n in names)
     assert any(n.startswith("drafter/_data/fixtures/facts/") for n in names)
     assert any(n.startswith("drafter/_data/prompts/") for n in names)
+    # The name checker's gazetteer, its ordinary words and the licence of the data they derive from.
+    data = ("gazetteer.txt", "common_words.txt", "straddle_words.txt", "GAZETTEER-LICENSE.txt")
+    assert {f"drafter/check/data/{f}" for f in data} <= set(names)
 
 
 def test_wheel_installed_in_fresh_venv_runs_samples(wheel, tmp_path):
