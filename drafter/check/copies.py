@@ -87,8 +87,12 @@ class Corpus:
             parts.append(norm)
             at += len(norm) + 1
         joined = "\0".join(parts)
-        self.sizes = [max(0, len(p) - MIN_RUN + 1) for p in parts]
         self.windows = {joined[j:j + MIN_RUN]: j for j in range(len(joined) - MIN_RUN + 1)}
+        # A window two samples share (篇四 repeats 篇三) is indexed once: size each sample by the
+        # windows indexed as its own, the measure a document's hits are counted against.
+        self.sizes = [0] * len(parts)
+        for position in self.windows.values():
+            self.sizes[bisect.bisect_right(self.starts, position) - 1] += 1
         self.probes = {joined[j:j + PROBE] for j in range(len(joined) - PROBE + 1)}
 
     def sample_at(self, position: int) -> tuple[int, int]:

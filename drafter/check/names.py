@@ -36,8 +36,8 @@ _LEVELS = ("街道", "乡", "镇")
 # 全乡镇 (all townships), 本乡本土 (an idiom), 镇村两级 (the town and its villages, in a 镇).
 _SELF = re.compile(
     r"(?:(?P<pre>[我全本])(?P<a>街道|乡(?![镇村土])|镇(?![村乡区]))"
-    r"|(?<![\u4e00-\u9fff])(?P<b>乡|镇)(?=党委|人民政府|政府|人大|纪委|党政)"
-    r"|(?<![\u4e00-\u9fff])(?P<c>街道)(?=党工委))")
+    r"|(?:(?<![\u4e00-\u9fff])|(?<=[经由在向对从和与及将把被为请]))(?P<b>乡|镇)(?=党委|人民政府|政府|人大|纪委|党政)"
+    r"|(?:(?<![\u4e00-\u9fff])|(?<=[经由在向对从和与及将把被为请]))(?P<c>街道)(?=党工委))")
 # The words around a bare name with which a summary names its own unit: 构建和谐南坝, 建设美丽东湖,
 # 和谐新芦洲, 南坝人民, 全南坝.
 _OWN_BEFORE = re.compile(r"(?:构建和谐|建设和谐|和谐|和谐新|建设美丽|打造美丽|美丽|美丽新|幸福|魅力|全|新)\Z")
@@ -170,7 +170,11 @@ def _places(doc, unit: Unit, work: str, allow: tuple[str, ...]) -> list[NameFind
 
     selves = [(m.start(), m.end()) for m in _SELF.finditer(work)]
     out = []
-    for p in find_places(work):
+    matches = find_places(work)
+    for k, p in enumerate(matches):
+        following = matches[k + 1] if k + 1 < len(matches) else None
+        if not p.suffix and following is not None and following.start < p.end and not following.suffix:
+            continue  # 和谐新东湖: of two bare names overlapping, the later one ends the phrase
         before = work[max(0, p.start - 4):p.start]
         in_pattern = not p.suffix and bool(_OWN_BEFORE.search(before) or _OWN_AFTER.match(work, p.end))
         strong = in_pattern and bool(_OWN_STRONG.search(before) or _OWN_AFTER.match(work, p.end))
