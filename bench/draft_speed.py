@@ -102,7 +102,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 8])
     args = parser.parse_args()
     drafter = [sys.executable, "-m", "drafter"]
-    with tempfile.TemporaryDirectory() as tmp, FakeOpenAIServer(reply(args.latency)) as server:
+    # The loopback server reports its slots on /props as llama.cpp does: without that, drafter sends
+    # a local server one request at a time and every concurrency level would measure the same.
+    with tempfile.TemporaryDirectory() as tmp, FakeOpenAIServer(reply(args.latency),
+                                                                total_slots=max(args.concurrency)) as server:
         facts = facts_file(Path(tmp), args.sections)
         print(f"{args.sections} sections, every response delayed {args.latency:.1f} s")
         warm_wall(facts, Path(tmp) / "warm-up.md", server.base_url, 8)  # imports, tokenizer

@@ -19,7 +19,9 @@ class BackendError(DrafterError):
     """A model call that failed; the message says what to do and never contains the API key.
 
     `kind` names the case: auth (401/403), not_found (404), rate_limited (429 after retries),
-    server (5xx after retries), connection, timeout, rejected (other 4xx), backend (anything else).
+    server (5xx after retries), connection, timeout, rejected (other 4xx), interrupted (a stream
+    that ended before the answer was finished), malformed (stream data that cannot be read),
+    backend (anything else).
     """
 
     def __init__(self, message: str, *, kind: str = "backend", hint: str | None = None,
@@ -54,12 +56,36 @@ class Completion:
         return self.finish_reason == "length"
 
 
+# An interrupted answer is asked again this many times, each after a longer pause: a one-slot
+# server cuts answers until the requests in flight are down to what it takes.
+INTERRUPTED_RETRIES = 4
+BACKOFF_SECONDS = 0.25
+
+
+@dataclass
+class Load:
+    """What a run learned about the server's capacity (shared by every section of the run)."""
+
+    slots: int | None = None   # requests it takes at once; None: not asked (remote, or all cached)
+    limit: int | None = None   # requests sent at once now; lowered after an interrupted answer
+    interrupted: int = 0       # answers the server cut off (each asked again)
+
+
 class ChatModel(Protocol):
-    """The one-method model interface every backend implements."""
+    """The model interface every backend implements: complete, plus how many requests it takes at once."""
 
     async def complete(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float = 0.3,
-                       on_delta: Callable[[str], None] | None = None) -> Completion:
-        """Send messages, stream the answer (on_delta gets each content piece), return it whole."""
+                       on_delta: Callable[[str], None] | None = None,
+                       max_chars: int | None = None) -> Completion:
+        """Send messages, stream the answer (on_delta gets each content piece), return it whole.
+
+        A stream that ends before the server says why it stopped raises BackendError(kind="interrupted").
+        With max_chars, reading stops once the answer is that long (finish_reason "length").
+        """
+        ...
+
+    async def capacity(self) -> int | None:
+        """Requests the server answers at once (None: no known limit)."""
         ...
 
 
@@ -71,6 +97,9 @@ class OpenAIChatModel:
         self._client = None
         self._loop = None  # the event loop the client's connections belong to
         self._stream_options = True  # off once a server has rejected stream_options
+        self.load = Load()
+        self._gate = None  # asyncio.Condition of the current loop, guarding self._active
+        self._active = 0
 
     def __repr__(self) -> str:
         return f"OpenAIChatModel({self.settings.describe()!r})"
@@ -85,52 +114,196 @@ class OpenAIChatModel:
             await client.close()
 
     async def complete(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float = 0.3,
-                       on_delta: Callable[[str], None] | None = None) -> Completion:
-        """Stream one chat completion; failures raise BackendError (Chinese, never the key)."""
+                       on_delta: Callable[[str], None] | None = None,
+                       max_chars: int | None = None) -> Completion:
+        """Stream one chat completion; failures raise BackendError (Chinese, never the key).
+
+        Requests wait for a free place when the server takes fewer at once (a local server's slots);
+        an interrupted answer is asked again after a pause, with fewer requests in flight from then on.
+        """
+        import asyncio
+        import random
+
+        retries = 0
+        while True:
+            gate = await self._enter()
+            try:
+                return await self._complete(messages, max_tokens, temperature, on_delta, max_chars)
+            except BackendError as exc:
+                if exc.kind != "interrupted":
+                    raise
+                self._lower()
+                if retries == INTERRUPTED_RETRIES:
+                    raise BackendError(f"{exc.message}（已重试 {retries} 次）", kind=exc.kind,
+                                       hint=exc.hint) from None
+            finally:
+                await self._leave(gate)
+            await asyncio.sleep(BACKOFF_SECONDS * 2 ** retries * random.uniform(0.5, 1.5))
+            retries += 1
+
+    async def _enter(self):
+        import asyncio
+
+        if self._gate is None or self._loop is not asyncio.get_running_loop():
+            self._gate, self._active = asyncio.Condition(), 0
+            self._client, self._loop = _make_client(self.settings), asyncio.get_running_loop()
+        gate = self._gate
+        async with gate:
+            if self.load.slots is None and self.settings.local:
+                self.load.slots = await self.capacity()  # asked once, under the lock
+                self.load.limit = self.load.slots
+            await gate.wait_for(lambda: self.load.limit is None or self._active < self.load.limit)
+            self._active += 1
+        return gate
+
+    async def _leave(self, gate) -> None:
+        async with gate:
+            self._active -= 1
+            gate.notify_all()
+
+    def _lower(self) -> None:
+        """Fewer requests at once for the rest of the run: halve what was in flight."""
+        self.load.interrupted += 1
+        current = self.load.limit if self.load.limit is not None else self._active
+        self.load.limit = max(1, current // 2)
+
+    async def _complete(self, messages: list[dict[str, str]], max_tokens: int, temperature: float,
+                        on_delta: Callable[[str], None] | None, max_chars: int | None) -> Completion:
         import openai
 
         request = {"model": self.settings.model, "messages": messages, "max_tokens": max_tokens,
                    "temperature": temperature, "stream": True}
+        reader = _StreamReader(self.settings, on_delta, max_chars)
         try:
             if self._stream_options:
                 try:
-                    return await self._stream({**request, "stream_options": {"include_usage": True}},
-                                              on_delta)
+                    return await self._stream({**request, "stream_options": {"include_usage": True}}, reader)
                 except openai.BadRequestError:
                     # Older local servers reject stream_options: retry once without. Only a success
                     # proves that was the reason (a prompt too long fails both ways).
-                    completion = await self._stream(request, on_delta)
+                    completion = await self._stream(request, _StreamReader(self.settings, on_delta, max_chars))
                     self._stream_options = False
                     return completion
-            return await self._stream(request, on_delta)
+            return await self._stream(request, reader)
+        except BackendError:
+            raise
         except Exception as exc:
             error = translate_error(exc, self.settings)
             if error is None:
                 raise
         raise error  # outside the except block: the SDK's exception (and its text) is not chained
 
-    async def _stream(self, request: dict, on_delta: Callable[[str], None] | None) -> Completion:
-        import asyncio  # ~0.1 s to import: not at module import, for drafter check's start-up
-
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._loop is not loop:  # a connection pool belongs to one loop
-            self._client, self._loop = _make_client(self.settings), loop
-        text, reasoning, finish_reason, usage, model = [], [], None, None, self.settings.model
+    async def _stream(self, request: dict, reader: _StreamReader) -> Completion:
         async with await self._client.chat.completions.create(**request) as stream:
-            async for chunk in stream:
-                model = chunk.model or model
-                usage = chunk.usage if chunk.usage is not None else usage
-                for choice in chunk.choices:
-                    # DeepSeek and vLLM send reasoning_content; Ollama and others send reasoning.
-                    thought = _field(choice.delta, "reasoning_content") or _field(choice.delta, "reasoning")
-                    if isinstance(thought, str):
-                        reasoning.append(thought)
-                    if choice.delta.content:
-                        text.append(choice.delta.content)
-                        if on_delta is not None:
-                            on_delta(choice.delta.content)
-                    finish_reason = choice.finish_reason or finish_reason
-        return Completion("".join(text), "".join(reasoning) or None, finish_reason, read_usage(usage), model)
+            error = None
+            try:
+                async for chunk in stream:
+                    if reader.read(chunk):
+                        break
+            except Exception as exc:
+                # Once the answer has begun, a broken connection is an interrupted answer, and data
+                # the SDK cannot parse (`data: {not json}`) is a malformed one: never a traceback.
+                error = reader.failure(exc)
+                if error is None:
+                    raise
+        if error is not None:
+            raise error
+        return reader.completion()
+
+    async def capacity(self) -> int | None:
+        """None for a remote service; for a local server the `total_slots` llama.cpp reports, else 1.
+
+        llama.cpp's llama-server reports its slots on /props; llama-cpp-python, Ollama and vLLM say
+        nothing, and llama-cpp-python cuts the answer it is generating when a second request
+        arrives: a server that does not say how many requests it takes is sent one at a time.
+        """
+        if not self.settings.local:
+            return None
+        import openai
+
+        url = self.settings.base_url or ""
+        root = url[:-3] if url.endswith("/v1") else url
+        try:
+            # The SDK's own HTTP client class (httpx or httpx2, whichever this SDK is built on).
+            async with openai.DefaultAsyncHttpxClient(trust_env=not is_local(url),
+                                                      timeout=min(self.settings.timeout, 5.0)) as client:
+                response = await client.get(f"{root}/props",
+                                            headers={"Authorization": f"Bearer {self.settings.api_key}"})
+            slots = response.json().get("total_slots") if response.status_code == 200 else None
+        except Exception:  # whatever stops the probe, the server did not report its slots
+            slots = None
+        return slots if isinstance(slots, int) and not isinstance(slots, bool) and slots >= 1 else 1
+
+
+class _StreamReader:
+    """One streamed answer as it arrives: text, reasoning, finish reason, usage, model."""
+
+    def __init__(self, settings: Settings, on_delta: Callable[[str], None] | None, max_chars: int | None):
+        self.settings = settings
+        self.on_delta = on_delta
+        self.max_chars = max_chars
+        self.text: list[str] = []
+        self.reasoning: list[str] = []
+        self.chars = 0
+        self.chunks = 0
+        self.finish_reason: str | None = None
+        self.usage = None
+        self.model = settings.model
+
+    def read(self, chunk) -> bool:
+        """Take one chunk; True when the answer has reached max_chars and reading should stop."""
+        self.chunks += 1
+        self.model = chunk.model or self.model
+        self.usage = chunk.usage if chunk.usage is not None else self.usage
+        for choice in chunk.choices:
+            # DeepSeek and vLLM send reasoning_content; Ollama and others send reasoning.
+            thought = _field(choice.delta, "reasoning_content") or _field(choice.delta, "reasoning")
+            if isinstance(thought, str):
+                self.reasoning.append(thought)
+            content = choice.delta.content
+            if content:
+                self.text.append(content)
+                self.chars += len(content)
+                if self.on_delta is not None:
+                    self.on_delta(content)
+            self.finish_reason = choice.finish_reason or self.finish_reason
+        if self.max_chars is not None and self.chars >= self.max_chars and self.finish_reason is None:
+            # A server that ignores max_tokens could stream without end: stop, as the cap would.
+            self.finish_reason = "length"
+            return True
+        return False
+
+    def completion(self) -> Completion:
+        """The whole answer; BackendError(kind="interrupted") if the server never said why it stopped."""
+        if self.finish_reason is None:
+            raise self._interrupted("流式输出在回答完成之前就结束了，没有结束原因")
+        return Completion("".join(self.text), "".join(self.reasoning) or None, self.finish_reason,
+                          read_usage(self.usage), self.model)
+
+    def failure(self, exc: Exception) -> BackendError | None:
+        """The BackendError for an exception raised while reading the stream (None: not ours to name)."""
+        import openai
+
+        if isinstance(exc, openai.APIError) and not isinstance(exc, openai.APIConnectionError):
+            return None  # an error event in the stream: the server's own message
+        if isinstance(exc, openai.APITimeoutError) or _transport(exc, timeout=True):
+            return None  # a stalled stream is a timeout
+        if isinstance(exc, openai.APIConnectionError) or _transport(exc, timeout=False):
+            return self._interrupted("连接在回答完成之前断开了")
+        if isinstance(exc, ValueError | TypeError | AttributeError | KeyError):
+            where = safe_url(self.settings.base_url)
+            return BackendError(f"模型服务 {where} 返回了无法解析的流式数据（第 {self.chunks + 1} 段不是"
+                                "合法的 OpenAI 格式 JSON）", kind="malformed",
+                                hint="请确认 --base-url 指向 OpenAI 兼容接口（通常以 /v1 结尾）；"
+                                     "本地服务请查看它的日志，或换用新版本")
+        return None
+
+    def _interrupted(self, what: str) -> BackendError:
+        where = safe_url(self.settings.base_url)
+        received = f"，已收到 {self.chars} 字" if self.chars else ""
+        return BackendError(f"模型服务 {where} 中断了回答：{what}{received}", kind="interrupted",
+                            hint="本地服务（如 llama-cpp-python）同时收到多个请求时会打断正在生成的回答："
+                                 "drafter 会降低并发后重试；反复出现时请用 --concurrency 1，并查看服务的日志")
 
 
 def build_model(settings: Settings) -> ChatModel:

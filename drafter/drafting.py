@@ -17,6 +17,18 @@ from drafter.facts import Facts, Section, load_facts
 from drafter.files import refuse_overwrite, write_atomic
 
 FAILED_BODY = "（本节起草失败，原因见文件开头 sections 中本节的 note。请稍后重新生成本节。）"
+# An unusable answer (empty, only the primer, the prompt echoed, a loop, far too long) is asked
+# again with the task restated, once per kind and at most this often per section.
+ANSWER_RETRIES = 2
+ANSWER_NOTES = {
+    "empty": "模型两次返回了空内容",
+    "primer": "模型只复述了开场的确认语（“请告诉我要写哪一节”），把任务重新交代后仍没有写本节正文",
+    "echo": "模型的回答大多是在复述提示词（写作任务、本节事实、篇幅等），去掉后剩下的正文太少；重试后仍然如此",
+    "loop": "模型反复输出同样的文字（陷入循环），去掉重复后剩下的正文太少；重试后仍然如此",
+}
+TRUNCATED_NOTE = "模型输出被截断（finish_reason=length），本节可能不完整"
+LOOP_NOTE = "模型输出陷入重复并在 max_tokens 处被截断：已去掉重复的文字，本节可能不完整，请人工核对"
+CUT_FACTOR = 2  # an overlong answer is cut to about this many times the section's target length
 
 Events = Callable[[str, str, int], None]  # section id, state, characters received so far
 
@@ -61,11 +73,16 @@ class DraftResult:
     offline: bool = False
     cache_hits: int = 0
     history: Path | None = None
+    notices: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when every section passed the check."""
         return all(s.status == "passed" for s in self.sections)
+
+
+class DraftFailedError(DrafterError):
+    """No section could be drafted: no draft was written, an existing file is left as it was (exit 1)."""
 
 
 def frame_sections(facts: Facts) -> Facts:
@@ -117,16 +134,54 @@ def draft_document(facts_path: str | Path, output: str | Path | None, *, setting
                   model=settings.model, base_url=settings.base_url)
         run.on_failure("interrupted")
         outcomes = asyncio.run(draft_sections(list(framed.sections), framed, facts, model, prompts,
-                                              concurrency, max_repairs, on_event or (lambda *a: None)))
+                                              concurrency, max_repairs, on_event or (lambda *a: None),
+                                              copies_corpus(samples, facts)))
         result = DraftResult(output, facts, settings.describe(), outcomes, time.monotonic() - started,
                              offline=settings.kind == "offline", cache_hits=getattr(model, "hits", 0),
-                             history=run.store.path)
+                             history=run.store.path, notices=server_notices(model, concurrency))
         run.on_failure("failed", "写出草稿时出错")
         text = render_result(result, framed, settings)
+        if model is not None and all(o.status == "failed" for o in outcomes):
+            # A draft of failure notes is worth nothing and would replace the file given with --force.
+            record_sections(run, text, outcomes, settings, origin="drafted", written=set())
+            error = _nothing_drafted(outcomes, output)
+            run.finish("failed", error.message)
+            raise error
         write_atomic(output, text)
         record_sections(run, text, outcomes, settings, origin="drafted")
         run.finish("ok" if result.ok else "partial")
     return result
+
+
+def _nothing_drafted(outcomes: list[SectionOutcome], output: Path) -> DraftFailedError:
+    reasons = list(dict.fromkeys(o.note for o in outcomes if o.note))
+    kept = "原有文件没有改动" if output.exists() else "没有写出文件"
+    return DraftFailedError(f"所有章节都起草失败，{kept}（{output}）。原因：{'；'.join(reasons[:2]) or '未知'}",
+                            hint="请按原因处理后重新运行")
+
+
+def server_notices(model, requested: int) -> list[str]:
+    """What the user should know about the server's capacity after a run: slots, interruptions."""
+    load = getattr(model, "load", None)
+    if load is None:
+        return []
+    notices = []
+    if load.slots is not None and load.slots < requested:
+        notices.append(f"本地模型服务一次只处理 {load.slots} 个请求（llama.cpp 的 llama-server 在 /props 报告 "
+                       f"total_slots，其他本地服务不报告，按 1 个计）：本次按 {load.slots} 路起草，"
+                       f"没有按 --concurrency {requested} 同时发送")
+    if load.interrupted:
+        notices.append(f"模型服务 {load.interrupted} 次中断了正在生成的回答（同时收到的请求多于它能处理的），"
+                       f"已自动重试，本次运行的并发降到了 {load.limit} 路")
+    return notices
+
+
+def copies_corpus(samples: Path | None, facts: Facts):
+    """The 范文 a draft is checked against for copies: --samples, the facts' folder, or the built-in."""
+    from drafter.check.copies import load_corpus_texts
+
+    folder = samples if samples is not None else facts.samples_dir
+    return load_corpus_texts(folder) if folder is None or Path(folder).is_dir() else None
 
 
 def open_model(settings, store=None):
@@ -174,8 +229,13 @@ def _relative(path: Path, start: Path) -> str:
 
 
 async def draft_sections(sections: list[Section], framed: Facts, facts: Facts, model, prompts: dict,
-                         concurrency: int, max_repairs: int, on_event: Events) -> list[SectionOutcome]:
-    """Draft, check and repair these sections concurrently (model None: the offline composer)."""
+                         concurrency: int, max_repairs: int, on_event: Events,
+                         corpus=None) -> list[SectionOutcome]:
+    """Draft, check and repair these sections concurrently (model None: the offline composer).
+
+    `corpus` (check.copies.Corpus) is the 范文 the prompts drew on: a section copying from it, or
+    naming its places, is sent back like a wrong number.
+    """
     gate = asyncio.Semaphore(concurrency)
     for sec in sections:
         on_event(sec.id, "queued", 0)
@@ -186,10 +246,10 @@ async def draft_sections(sections: list[Section], framed: Facts, facts: Facts, m
             started = time.monotonic()
             try:
                 if model is None:
-                    await _compose_offline(framed, facts, sec, outcome, on_event)
+                    await _compose_offline(framed, facts, sec, outcome, on_event, corpus)
                 else:
                     await _draft_with_model(model, framed, facts, sec, prompts[sec.id], outcome,
-                                            max_repairs, on_event)
+                                            max_repairs, on_event, corpus)
             except DrafterError as exc:
                 if isinstance(exc, InputError):
                     raise
@@ -206,7 +266,7 @@ async def draft_sections(sections: list[Section], framed: Facts, facts: Facts, m
 
 
 async def _compose_offline(framed: Facts, facts: Facts, sec: Section, outcome: SectionOutcome,
-                           on_event: Events) -> None:
+                           on_event: Events, corpus=None) -> None:
     from drafter.composer import compose_closing, compose_opening, compose_section
 
     on_event(sec.id, "drafting", 0)
@@ -218,65 +278,192 @@ async def _compose_offline(framed: Facts, facts: Facts, sec: Section, outcome: S
         text = compose_section(facts, sec.id)
     outcome.text, outcome.attempts, outcome.received = text, 1, len(text)
     on_event(sec.id, "checking", outcome.received)
-    _judge(outcome, facts, text)
+    _judge(outcome, facts, text, corpus)
 
 
-def _judge(outcome: SectionOutcome, facts: Facts, text: str):
-    """Check a section's text against the whole facts file; set status and return the report."""
+def _check(text: str, facts: Facts, kind: str, corpus):
+    """The checker's report on one section: numbers, names, copied passages and echoed prompt text."""
     from drafter.check.engine import check_text
+    from drafter.scaffolding import scaffolding_markers, scaffolding_patterns
 
-    report = check_text(text, facts, kind=outcome.kind)
-    outcome.flagged = len(report.flagged)
-    outcome.status = "passed" if not report.flagged else "needs-review"
+    return check_text(text, facts, kind=kind, corpus=corpus, markers=scaffolding_markers(),
+                      patterns=scaffolding_patterns())
+
+
+def _judge(outcome: SectionOutcome, facts: Facts, text: str, corpus=None):
+    """Check a section's text against the whole facts file; set status and return the report."""
+    report = _check(text, facts, outcome.kind, corpus)
+    outcome.flagged = len(report.flagged) + len(report.flagged_names) + len(report.copies)
+    outcome.status = "passed" if report.ok else "needs-review"
+    if not report.ok and (report.flagged_names or report.copies):
+        outcome.note = _problems_note(_names_and_copies(report))
     return report
 
 
 async def _draft_with_model(model, framed: Facts, facts: Facts, sec: Section, prompt,
-                            outcome: SectionOutcome, max_repairs: int, on_event: Events) -> None:
+                            outcome: SectionOutcome, max_repairs: int, on_event: Events, corpus=None) -> None:
     from drafter.prompts import build_repair_message
-    from drafter.responses import clean_response
 
-    messages = list(prompt.messages)
-    max_tokens = prompt.max_tokens
-    truncated_once = False
-    empty_once = False
-    rounds = 0
-
-    def received(delta: str) -> None:
-        outcome.received += len(delta)
-        on_event(sec.id, "repairing" if rounds else "drafting", outcome.received)
-
+    talk = _Conversation(model, sec, prompt, outcome, on_event)
     while True:
-        on_event(sec.id, "repairing" if rounds else "drafting", outcome.received)
-        outcome.attempts += 1
-        outcome.messages = list(messages)
-        completion = await model.complete(messages, max_tokens=max_tokens, on_delta=received)
-        outcome.response = completion.text
-        outcome.add_usage(completion.usage)
-        text = clean_response(completion.text, title=sec.title).text.strip()
-        if completion.finish_reason == "length":
-            if not truncated_once:
-                # One retry with room to finish; a second cut-off is kept and marked.
-                truncated_once, max_tokens = True, max_tokens * 2
-                continue
-            outcome.note = "模型输出被截断（finish_reason=length），本节可能不完整"
-        if not text:
-            if not empty_once:
-                empty_once = True
-                continue
-            outcome.status, outcome.note = "failed", "模型两次返回了空内容"
+        text, note = await talk.usable_answer()
+        if text is None and outcome.text:
+            # A repair round came back unusable: the checked text of the round before stands.
+            outcome.status = "needs-review"
+            outcome.note = "；".join(n for n in (outcome.note, f"修正时{note}") if n)
+            return
+        if text is None:
+            outcome.status, outcome.note = "failed", note
             return
         outcome.text = text
         on_event(sec.id, "checking", outcome.received)
-        report = _judge(outcome, facts, text)
-        if outcome.note and outcome.status == "passed":
-            outcome.status = "needs-review"
-        if not report.flagged or rounds >= max_repairs or outcome.note:
+        problems = _review(outcome, facts, sec, text, corpus)
+        outcome.status = "passed" if not problems and not note else "needs-review"
+        outcome.note = "；".join(n for n in (note, _problems_note(problems)) if n) or None
+        if not problems or talk.rounds >= max_repairs or note:
             return
-        rounds += 1
-        problems = [_problem(m, facts, sec) for m in report.flagged]
-        messages += [{"role": "assistant", "content": text},
-                     build_repair_message(problems, framed, sec.id)]
+        talk.repair(text, build_repair_message(problems, framed, sec.id))
+
+
+class _Conversation:
+    """One section's exchange with the model: the messages so far, token room, retries spent."""
+
+    def __init__(self, model, sec: Section, prompt, outcome: SectionOutcome, on_event: Events):
+        self.model = model
+        self.sec = sec
+        self.target = prompt.target_chars
+        self.outcome = outcome
+        self.on_event = on_event
+        self.messages = list(prompt.messages)
+        self.request = self.messages[-1]  # the task or repair message as first asked
+        self.max_tokens = prompt.max_tokens
+        self.doubled = False
+        self.retried: list[str] = []
+        self.rounds = 0
+
+    def repair(self, text: str, message: dict[str, str]) -> None:
+        """Send the checked text back with what is wrong with it."""
+        self.rounds += 1
+        self.messages += [{"role": "assistant", "content": text}, message]
+        self.request = message
+
+    async def usable_answer(self) -> tuple[str | None, str | None]:
+        """Ask until the answer is usable: (text, note), or (None, why not) when it never is."""
+        from drafter.responses import answer_problem
+
+        while True:
+            completion, cleaned = await self._ask()
+            problem = answer_problem(cleaned, target_chars=self.target, truncated=completion.truncated)
+            if problem is None and not completion.truncated:
+                return cleaned.text, None
+            if problem is None:
+                if self.doubled:
+                    return cleaned.text, TRUNCATED_NOTE
+                # One retry with room to finish; a second cut-off is kept and marked.
+                self.doubled, self.max_tokens = True, self.max_tokens * 2
+            elif problem not in self.retried and len(self.retried) < ANSWER_RETRIES:
+                self.retried.append(problem)
+                self._restate(problem, len(cleaned.text))
+            else:
+                return self._last_resort(problem, cleaned.text)
+
+    async def _ask(self):
+        from drafter.responses import clean_response
+
+        def received(delta: str) -> None:
+            self.outcome.received += len(delta)
+            self.on_event(self.sec.id, state, self.outcome.received)
+
+        state = "repairing" if self.rounds else "drafting"
+        self.on_event(self.sec.id, state, self.outcome.received)
+        self.outcome.attempts += 1
+        self.outcome.messages = list(self.messages)
+        # A server that ignores max_tokens could stream without end: stop reading well past it.
+        completion = await self.model.complete(self.messages, max_tokens=self.max_tokens, on_delta=received,
+                                               max_chars=4 * self.max_tokens)
+        self.outcome.response = completion.text
+        self.outcome.add_usage(completion.usage)
+        return completion, clean_response(completion.text, title=self.sec.title)
+
+    def _restate(self, problem: str, chars: int) -> None:
+        """Ask again with the task restated; the shared prefix stays byte-identical for caches."""
+        from drafter.prompts import render
+
+        content = render("retry.j2", problem=problem, request=self.request["content"], title=self.sec.title,
+                         target_chars=self.target, chars=chars)
+        self.messages[-1] = {"role": "user", "content": content}
+
+    def _last_resort(self, problem: str, text: str) -> tuple[str | None, str | None]:
+        from drafter.responses import cut_to_length
+
+        if problem == "overlong":
+            cut = cut_to_length(text, CUT_FACTOR * self.target)
+            return cut, (f"模型写了约 {len(text)} 字，远超本节约 {self.target} 字的篇幅：已截取前 {len(cut)} 字，"
+                         "请人工核对")
+        if problem == "loop" and len(text) >= self.target / 2:
+            return text, LOOP_NOTE
+        return None, ANSWER_NOTES[problem]
+
+
+def _review(outcome: SectionOutcome, facts: Facts, sec: Section, text: str, corpus=None) -> list[dict]:
+    """Check a model's section: flagged numbers, placeholders, names, copies and its own facts it left out."""
+    report = _check(text, facts, outcome.kind, corpus)
+    outcome.flagged = len(report.flagged) + len(report.placeholders) + len(report.flagged_names) + len(report.copies)
+    problems = [_problem(m, facts, sec) for m in report.flagged]
+    problems += [_placeholder(p, text) for p in report.placeholders]
+    problems += _names_and_copies(report)
+    problems += _omitted(report, sec)
+    return problems
+
+
+def _names_and_copies(report) -> list[dict]:
+    """Names out of place (南坝 in 芦洲乡's text, 我镇 for a 乡) and copied passages, as repair problems."""
+    out = [{"text": n.text, "verdict": "name", "reason": n.reason, "context": "", "nearby_facts": []}
+           for n in report.flagged_names]
+    out += [{"text": c.text if len(c.text) <= 40 else c.text[:40] + "……", "verdict": "copy",
+             "reason": ("这是提示词里的说明，不是正文，删去" if c.kind == "prompt"
+                        else f"与范文（{c.source}）的句子相同：范文只学文风，请用自己的话、按本单位的事实重写"),
+             "context": "", "nearby_facts": []} for c in report.copies]
+    return out
+
+
+def _placeholder(placeholder, text: str) -> dict:
+    mask = set(placeholder.text) <= set("○〇")
+    reason = "“○○”是范文里遮盖数字的记号，不是内容，不能照抄；要么换成事实中的数字，要么删去" if mask else ""
+    context = text[max(0, placeholder.start - 20):placeholder.end + 20].replace("\n", " ")
+    return {"text": placeholder.text, "verdict": "placeholder", "reason": reason, "context": context,
+            "nearby_facts": []}
+
+
+def _omitted(report, sec: Section) -> list[dict]:
+    """The section's own facts whose numbers the text never mentions, one problem per statement."""
+    from drafter.prompts import half_width
+
+    own = {f.text for f in sec.facts}  # not its title: the heading is the layout's, not the text's
+    missing: dict[str, list[str]] = {}
+    for unused in report.unused_facts:
+        if unused.section == sec.id and unused.text in own:
+            missing.setdefault(unused.text, []).append(unused.mention)
+    return [{"text": half_width(statement), "verdict": "omitted", "reason": "、".join(m for m in mentions if m),
+             "context": "", "nearby_facts": []} for statement, mentions in missing.items()]
+
+
+def _problems_note(problems: list[dict]) -> str | None:
+    """The note a reviewer reads for what no repair fixed: omitted facts, placeholders, names, copies."""
+    omitted = [p["text"] for p in problems if p["verdict"] == "omitted"]
+    marks = list(dict.fromkeys(p["text"] for p in problems if p["verdict"] == "placeholder"))
+    names = list(dict.fromkeys(p["text"] for p in problems if p["verdict"] == "name"))
+    copies = [p["text"] for p in problems if p["verdict"] == "copy"]
+    parts = []
+    if omitted:
+        parts.append("本节事实未写到：" + "；".join(omitted))
+    if marks:
+        parts.append("文中留有未填写的占位符：" + "、".join(marks))
+    if names:
+        parts.append("名称需核对：" + "、".join(names))
+    if copies:
+        parts.append("照抄了范文或提示词：" + "；".join(copies))
+    return "；".join(parts) or None
 
 
 def _problem(mention, facts: Facts, sec: Section) -> dict:

@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from drafter.document import Draft, normalize, parse_draft, read_draft, replace_section, update_front_matter
-from drafter.drafting import FAILED_BODY, Events, SectionOutcome, draft_sections, frame_sections, open_model
+from drafter.drafting import (
+    FAILED_BODY,
+    Events,
+    SectionOutcome,
+    copies_corpus,
+    draft_sections,
+    frame_sections,
+    open_model,
+)
 from drafter.errors import InputError
 from drafter.facts import Facts, load_facts
 from drafter.files import DecodedText, write_atomic_bytes
@@ -100,7 +108,7 @@ def regenerate_sections(draft_path: str | Path, section_ids: list[str], *, setti
         run.on_failure("interrupted", "中断或出错，草稿没有改动")
         outcomes = asyncio.run(draft_sections([framed.section(sid) for sid in ids], framed, loaded,
                                               model, prompts, len(ids), max_repairs,
-                                              on_event or (lambda *a: None)))
+                                              on_event or (lambda *a: None), copies_corpus(samples, loaded)))
         keep = {o.id for o in outcomes if o.status == "passed" or (keep_failed and o.text)}
         reverted = _reverted_edits(run.store, draft_path, outcomes, keep) if model is None else {}
         if reverted and not force:

@@ -79,6 +79,12 @@ class Settings:
 
     __str__ = __repr__
 
+    @property
+    def local(self) -> bool:
+        """A server of the user's own: a local preset (ollama, vllm, llamacpp) or a loopback/private address."""
+        preset = PROVIDERS.get(self.provider or "")
+        return self.kind == "openai" and ((preset is not None and preset.local) or is_local(self.base_url or ""))
+
     def describe(self) -> str:
         """Provider, model and endpoint on one line, safe to write into a draft."""
         if self.kind == OFFLINE:

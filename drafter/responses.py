@@ -1,14 +1,18 @@
 """Output hygiene: turn a model's raw answer into plain paragraphs of a work summary.
 
 Models wrap the text they were asked for in reasoning, greetings, Markdown and offers of further
-help. The rules below target those habits in general (any model, Chinese or English chatter) and
-leave the register of a 工作总结 alone: its punctuation, its "现将……总结如下：" openings.
+help; small models also echo their prompt ("【写作任务】…", "本节事实：", "篇幅：约160字"), repeat the
+scripted acknowledgement, loop on one sentence and wrap text in 【…】. The rules below target those
+habits in general (any model, Chinese or English chatter) and leave the register of a 工作总结
+alone: its punctuation, its "现将……总结如下：" openings. What counts as prompt scaffolding is read
+from the prompt templates themselves (prompts/*.j2), so a reworded prompt is recognised as it is.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 _TAG = r"(think|thinking|reasoning)"
 _THINK_BLOCK = re.compile(rf"<{_TAG}>.*?</\1>", re.S | re.I)
@@ -39,15 +43,32 @@ _NUMBERING = re.compile(r"^(第[一二三四五六七八九十百\d]+(部分|章
                         r"|[（(][一二三四五六七八九十百\d]+[)）]"
                         r"|[一二三四五六七八九十百]+[、.．]|\d+[、.．)）]|)")
 _SENTENCE_END = re.compile(r"[。；;！!？?]")
+_SENTENCE = re.compile(r"[^。；;！!？?]+[。；;！!？?]*")
 _CHATTER_LIMIT = 200  # longer paragraphs are content, whatever words they start with
+# A 【…】 this short is a label (【正文】, 【写作任务】), longer is text wrapped in brackets.
+_LABEL = re.compile(r"^【([^【】]{1,12})】")
+# The same words three or more times in a row (扎实推进扎实推进扎实推进): a sampling loop.
+_STUTTER = re.compile(r"(.{4,50}?)\1{2,}")
+REPEATS = 3  # a line or sentence this many times is degenerate repetition, not emphasis
+# An answer far over its section's target length has ignored the task (a loop, a whole essay).
+OVERLONG_FACTOR = 4
+OVERLONG_MARGIN = 400
+_PRIMER_TEMPLATE = "ack.j2"  # the scripted assistant turn every prompt carries
 
 
 @dataclass(frozen=True)
 class Cleaned:
-    """The cleaned text (paragraphs separated by one blank line) and what was stripped."""
+    """The cleaned text (paragraphs separated by one blank line), what was stripped, and how much.
+
+    `echoed` and `repeated` count the characters of prompt scaffolding and of degenerate repetition
+    removed; `primer` is true when the answer repeated the scripted acknowledgement.
+    """
 
     text: str
     removed: list[str] = field(default_factory=list)
+    echoed: int = 0
+    repeated: int = 0
+    primer: bool = False
 
 
 @dataclass
@@ -57,10 +78,12 @@ class _Paragraph:
 
 
 def clean_response(text: str, *, title: str | None = None) -> Cleaned:
-    """Strip reasoning, chatter and Markdown from a model's answer; `title` is the section's."""
+    """Strip reasoning, prompt echoes, repetition, chatter and Markdown from a model's answer."""
     removed: list[str] = []
     text = _strip_reasoning(text.replace("\r\n", "\n").replace("\r", "\n"), removed)
-    paragraphs = _paragraphs(text.split("\n"), removed)
+    lines, echoed, primer = _strip_scaffolding(text.split("\n"), removed)
+    paragraphs = _paragraphs(lines, removed)
+    paragraphs, repeated = _strip_repetition(paragraphs, removed)
     paragraphs = _strip_leading(paragraphs, title, removed)
     paragraphs = _strip_trailing(paragraphs, removed)
     kept = []
@@ -69,7 +92,210 @@ def clean_response(text: str, *, title: str | None = None) -> Cleaned:
             removed.append(f"与章节标题重复的标题「{_snip(p.text)}」")
         else:
             kept.append(p.text)
-    return Cleaned("\n\n".join(kept), removed)
+    return Cleaned("\n\n".join(kept), removed, echoed, repeated, primer)
+
+
+def answer_problem(cleaned: Cleaned, *, target_chars: int, truncated: bool = False) -> str | None:
+    """What makes a cleaned answer unusable as a section, or None.
+
+    "primer" (it only repeated the scripted acknowledgement), "loop" (mostly repetition, or cut off
+    at max_tokens while repeating itself), "echo" (mostly the prompt's own scaffolding), "empty",
+    "overlong" (several times the section's target length).
+    """
+    kept = len(cleaned.text)
+    # Mostly removed, and what is left is too little to be the section.
+    mostly_junk = cleaned.echoed + cleaned.repeated > kept and kept < target_chars / 2
+    if cleaned.primer and mostly_junk:
+        return "primer"
+    if truncated and cleaned.repeated:
+        return "loop"  # more tokens would only buy more of the loop
+    if mostly_junk:
+        return "loop" if cleaned.repeated >= cleaned.echoed else "echo"
+    if not kept:
+        return "empty"
+    if kept > OVERLONG_FACTOR * target_chars and kept > target_chars + OVERLONG_MARGIN:
+        return "overlong"
+    return None
+
+
+def cut_to_length(text: str, limit: int) -> str:
+    """The text cut at the last paragraph or sentence end within `limit` characters."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    ends = [head.rfind("\n\n")] + [head.rfind(mark) + 1 for mark in "。！？；"]
+    end = max(ends)
+    return head[:end].rstrip() if end > limit // 2 else head.rstrip()
+
+
+# --- prompt scaffolding ----------------------------------------------------------------------
+
+_JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+_JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
+_HOLE = "\x00"
+_LIST_MARK = re.compile(r"^(?:\d+[.、．]\s*|[-*+•]\s+)")
+_TEMPLATE_LIST_MARK = re.compile(r"^(?:(?:\d+|\x00)[.、．]\s*|[-*+•]\s+)")  # also {{ loop.index }}.
+_TEMPLATE_STRING = re.compile(r"\"([^\"\n]+)\"|'([^'\n]+)'")  # text the template's tags hold as data
+_HEAD_CHARS = 8       # an echo may stop early: the first characters of a line's literal start suffice
+_MIN_HEAD = 4         # shorter starts (你是, 以下是) are ordinary words
+_MIN_FRAGMENT = 10    # a literal run this long, anywhere in a line, is the prompt's own sentence
+_MAX_LABEL = 12       # 写法：, 篇幅：, 事实清单中相近的说法：
+
+
+@dataclass(frozen=True)
+class _PromptLine:
+    """What one line of a prompt template looks like when a model echoes it."""
+
+    head: str                    # its literal start (first _HEAD_CHARS characters), or ""
+    label: str                   # "写法：" when the line starts with a short label, or ""
+    fragments: tuple[str, ...]   # its long literal runs
+    shape: re.Pattern | None     # the whole line, variables as wildcards
+    primer: bool                 # the line belongs to the scripted acknowledgement
+
+    def matches(self, line: str) -> bool:
+        """Whether a line of an answer (Markdown and list marks removed) echoes this template line."""
+        if self.head and line.startswith(self.head):
+            return True
+        if self.label and line.startswith(self.label):
+            return True
+        if any(f in line for f in self.fragments):
+            return True
+        return self.shape is not None and self.shape.fullmatch(line) is not None
+
+
+@cache
+def prompt_lines() -> tuple[_PromptLine, ...]:
+    """Every line of the model prompt templates (prompts/*.j2), as echo patterns."""
+    from drafter.resources import data_dir
+
+    found = []
+    for path in sorted(data_dir("prompts").glob("*.j2")):
+        primer = path.name == _PRIMER_TEMPLATE
+        source = _JINJA_COMMENT.sub("", path.read_text(encoding="utf-8"))
+        for line in _JINJA_TAG.sub(_HOLE, source).split("\n"):
+            pattern = _prompt_line(line, primer=primer)
+            if pattern is not None:
+                found.append(pattern)
+        # Sentences a tag holds as data ({% set verdict_names = {...: "事实清单中没有这个数字"} %}).
+        strings = [a or b for tag in _JINJA_TAG.findall(source) for a, b in _TEMPLATE_STRING.findall(tag)]
+        found += [_PromptLine("", "", (text,), None, primer) for text in strings if len(text) >= _MIN_FRAGMENT]
+    return tuple(found)
+
+
+def _prompt_line(line: str, *, primer: bool) -> _PromptLine | None:
+    line = _TEMPLATE_LIST_MARK.sub("", line.strip())
+    pieces = line.split(_HOLE)
+    literal = "".join(pieces).strip()
+    if len(literal.replace(" ", "")) < 2:
+        return None  # a line of variables and tags only: its text is the facts, the 范文, …
+    start = pieces[0].strip()
+    head = start[:_HEAD_CHARS] if len(start) >= _MIN_HEAD else ""
+    colon = start.find("：")
+    label = start[:colon + 1] if 2 <= colon < _MAX_LABEL else ""
+    fragments = tuple(p.strip() for p in pieces if len(p.strip()) >= _MIN_FRAGMENT)
+    shape = re.compile(".*?".join(re.escape(p) for p in pieces)) if len(pieces) > 1 else None
+    return _PromptLine(head, label, fragments, shape, primer)
+
+
+def _strip_scaffolding(lines: list[str], removed: list[str]) -> tuple[list[str], int, bool]:
+    """Lines that echo the prompt removed (with the list a removed header introduced)."""
+    patterns = prompt_lines()
+    kept, echoed, primer, in_list = [], 0, False, False
+    for line in lines:
+        plain = _plain(line)
+        if not plain:
+            kept.append(line)
+            continue
+        if in_list and _BULLET.match(line):
+            echoed += len(plain)
+            continue
+        match = next((p for p in patterns if p.matches(plain)), None)
+        if match is None:
+            in_list = False
+            kept.append(line)
+            continue
+        echoed += len(plain)
+        primer = primer or match.primer
+        in_list = plain.endswith(("：", ":"))
+        removed.append(("复述的开场确认语" if match.primer else "复述的提示词") + f"「{_snip(plain)}」")
+    return kept, echoed, primer
+
+
+def _plain(line: str) -> str:
+    """A line as its words: no heading marks, bold, list marks or indentation."""
+    heading = _HEADING.match(line)
+    line = heading.group(1) if heading else line
+    line = _LIST_MARK.sub("", _BOLD.sub(r"\1", line).strip(_INDENT))
+    return line.strip(_INDENT)
+
+
+# --- repetition ------------------------------------------------------------------------------
+
+def _strip_repetition(paragraphs: list[_Paragraph], removed: list[str]) -> tuple[list[_Paragraph], int]:
+    """Stutters collapsed; a paragraph or sentence said REPEATS or more times kept once."""
+    repeated = 0
+    for p in paragraphs:
+        collapsed = _STUTTER.sub(_collapse, p.text)
+        if collapsed != p.text:
+            repeated += len(p.text) - len(collapsed)
+            removed.append(f"连续重复的文字「{_snip(p.text)}」")
+            p.text = collapsed
+    counts: dict[str, int] = {}
+    for p in paragraphs:
+        counts[_words(p.text)] = counts.get(_words(p.text), 0) + 1
+    seen: set[str] = set()
+    kept = []
+    for p in paragraphs:
+        core = _words(p.text)
+        if counts[core] >= REPEATS and core in seen:
+            repeated += len(p.text)
+            continue
+        seen.add(core)
+        kept.append(p)
+    for core, count in counts.items():
+        if count >= REPEATS and core:
+            removed.append(f"重复 {count} 次的段落「{_snip(core)}」")
+    return _strip_repeated_sentences(kept, removed, repeated)
+
+
+def _strip_repeated_sentences(paragraphs: list[_Paragraph], removed: list[str],
+                              repeated: int) -> tuple[list[_Paragraph], int]:
+    counts: dict[str, int] = {}
+    for p in paragraphs:
+        for sentence in _SENTENCE.findall(p.text):
+            core = _words(sentence)
+            if len(core) >= 4:
+                counts[core] = counts.get(core, 0) + 1
+    loops = {core for core, count in counts.items() if count >= REPEATS}
+    if not loops:
+        return paragraphs, repeated
+    seen: set[str] = set()
+    kept = []
+    for p in paragraphs:
+        sentences = []
+        for sentence in _SENTENCE.findall(p.text):
+            core = _words(sentence)
+            if core in loops and core in seen:
+                repeated += len(sentence)
+                continue
+            seen.add(core)
+            sentences.append(sentence)
+        p.text = "".join(sentences).strip(_INDENT)
+        if p.text:
+            kept.append(p)
+    removed.extend(f"重复 {counts[core]} 次的句子「{_snip(core)}」" for core in sorted(loops))
+    return kept, repeated
+
+
+def _words(text: str) -> str:
+    """Text without punctuation or spaces: what makes two lines the same line."""
+    return re.sub(r"[\W_]+", "", text)
+
+
+def _collapse(match: re.Match) -> str:
+    unit = match.group(1)
+    # Digits repeat in real numbers (1000000): only words that repeat are a loop.
+    return unit if re.search(r"[^\W\d_]", unit) else match.group(0)
 
 
 def _strip_reasoning(text: str, removed: list[str]) -> str:
@@ -110,11 +336,28 @@ def _paragraphs(lines: list[str], removed: list[str]) -> list[_Paragraph]:
         line, bullet = _BULLET.subn("", line)
         if bullet:
             found.add("列表符号")
+        line, brackets = _unbracket(line.strip(_INDENT))
+        if brackets:
+            found.add("方括号【】")
         line = line.strip(_INDENT)
         if line:
             result.append(_Paragraph(line, heading=bool(heading)))
     removed.extend(sorted(found))
     return result
+
+
+def _unbracket(line: str) -> tuple[str, bool]:
+    """A line without a leading 【label】 or a 【…】 wrapped around it all."""
+    label = _LABEL.match(line)
+    if label:
+        return line[label.end():], True
+    if line.startswith("【") and line.endswith("】") and "】" not in line[1:-1]:
+        return line[1:-1], True
+    if line.startswith("【") and "】" not in line:
+        return line[1:], True  # wrapped across lines: the opening half
+    if line.endswith("】") and "【" not in line:
+        return line[:-1], True
+    return line, False
 
 
 def _strip_leading(paragraphs: list[_Paragraph], title: str | None,

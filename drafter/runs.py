@@ -2,7 +2,10 @@
 
 Drafting and editing write drafts the same way: take the draft's lock, open its history database,
 save hand edits as versions, start a run, record the sections written, and finish the run as ok,
-partial, failed or interrupted however the command ends.
+partial, failed or interrupted however the command ends. An interruption is a KeyboardInterrupt:
+Ctrl-C, or SIGTERM (a service manager, `timeout`) turned into one by the command line; the run
+records it, the lock is released, and the exception carries `answers_kept`, the model answers
+this run stored in the response cache (the next run reuses them).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from drafter.document import Draft, normalize, parse_draft, read_draft
-from drafter.history import History, history_path
+from drafter.history import History, history_path, now
 from drafter.locking import locked
 
 NOT_WRITTEN_NOTE = "核对未通过，没有写入草稿（加 --keep-failed 可写入）"
@@ -25,11 +28,13 @@ class Run:
         self.store = store
         self.draft = draft
         self.id: int | None = None
+        self.started: str | None = None
         self.finished = False
         self._on_failure: tuple[str, str | None] = ("failed", None)
 
     def start(self, **fields) -> int:
         """Record the start of the run (command, facts, backend, model, …); return its id."""
+        self.started = now()
         self.id = self.store.start_run(draft=self.draft, **fields)
         return self.id
 
@@ -42,6 +47,14 @@ class Run:
         self.store.finish_run(self.id, status=status, note=note)
         self.finished = True
 
+    def answers_kept(self) -> int:
+        """Model answers stored in the response cache since the run started."""
+        if self.started is None:
+            return 0
+        row = self.store.conn.execute("SELECT count(*) FROM responses WHERE created >= ?",
+                                      (self.started,)).fetchone()
+        return row[0] if row else 0
+
 
 @contextmanager
 def recorded_run(draft: Path, history: Path | None = None) -> Iterator[Run]:
@@ -51,10 +64,17 @@ def recorded_run(draft: Path, history: Path | None = None) -> Iterator[Run]:
         try:
             yield run
         except BaseException as exc:
+            interrupted = isinstance(exc, KeyboardInterrupt)
             if run.id is not None and not run.finished:
                 status, note = run._on_failure
-                # Ctrl-C is an interruption at any stage, never a failure of the stage it landed in.
-                run.finish("interrupted" if isinstance(exc, KeyboardInterrupt) else status, note)
+                if interrupted:
+                    # Ctrl-C or SIGTERM is an interruption at any stage, never a failure of the stage
+                    # it landed in.
+                    signal = getattr(exc, "signal_name", None)
+                    status, note = "interrupted", "；".join(x for x in (signal and f"收到 {signal}", note) if x)
+                run.finish(status, note or None)
+            if interrupted:
+                exc.answers_kept = run.answers_kept()
             raise
 
 

@@ -1,11 +1,15 @@
 """A real OpenAI-compatible HTTP server on 127.0.0.1, scripted per test (a shipped test double).
 
 The openai SDK talks to it over HTTP exactly as it talks to DeepSeek or a local vLLM, streaming
-included, so tests exercise retries, timeouts, SSE parsing and error mapping for real.
+included, so tests exercise retries, timeouts, SSE parsing and error mapping for real. It can also
+behave like the local servers users run: llama-cpp-python (one slot, a waiting request cuts the
+stream being generated, no /props, no usage in streams) or llama.cpp's llama-server (`total_slots`
+on /props), and like broken ones (cut streams, garbage SSE data, answers echoing the prompt).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import socket
@@ -39,6 +43,11 @@ class Reply:
     usage: dict | None = None    # sent as given (missing token counts filled in); None: computed
     retry_after_ms: int | None = None  # the retry-after-ms header, honoured by the SDK
     chunk_size: int = 6          # characters per SSE content chunk
+    cut_after: int | None = None  # end the stream after this many content chunks: no finish_reason, no [DONE]
+    drop: bool = False           # with cut_after: drop the connection instead of ending the body cleanly
+    garbage: str | None = None   # an SSE data line that is not JSON, sent after the first chunk
+    echo_lines: int = 0          # start the answer with this many lines of the last user message
+    echo_primer: bool = False    # start the answer with the request's first assistant message
 
 
 @dataclass
@@ -58,15 +67,29 @@ class FakeOpenAIServer:
     """An OpenAI-compatible server in a daemon thread; use as a context manager."""
 
     def __init__(self, script: Script = None, *, models: Sequence[str] = ("test-model",),
-                 api_key: str | None = None):
+                 api_key: str | None = None, slots: int | None = None, interrupt: bool = False,
+                 total_slots: int | None = None, stream_usage: bool = True):
         # script: a function of the request body, replies consumed in order (the last repeats),
         # or None for a fixed answer. models: ids served by /v1/models; a chat request for any
         # other model gets 404 (pass models=() to accept any). api_key: when set, requests must
         # carry it as a bearer token, else 401 with the key masked in the message (as OpenAI does).
+        # slots: chat requests answered at once (None: any number); the others wait for a slot.
+        # interrupt: a request waiting for a slot cuts the stream being generated, as
+        # llama-cpp-python does by default ([DONE] without a finish_reason). total_slots: what GET
+        # /props reports (llama.cpp's llama-server); None answers /props with 404, as
+        # llama-cpp-python does. stream_usage=False never sends a usage chunk (llama-cpp-python).
         self.models = tuple(models)
         self.api_key = api_key
+        self.interrupt = interrupt
+        self.total_slots = total_slots
+        self.stream_usage = stream_usage
         self.requests: list[RecordedRequest] = []
         self.peak_in_flight = 0
+        self.peak_generating = 0  # chat requests holding a slot at once
+        self.interrupted = 0      # streams cut because another request was waiting
+        self._slots = threading.Semaphore(slots) if slots else None
+        self._waiting = 0
+        self._generating = 0
         self._script = script if callable(script) or script is None else list(script)
         if isinstance(self._script, list) and not self._script:
             raise ValueError("script needs at least one Reply")
@@ -141,6 +164,30 @@ class FakeOpenAIServer:
     def _next_id(self) -> str:
         return f"chatcmpl-test-{next(self._ids)}"
 
+    def _take_slot(self) -> None:
+        with self._lock:
+            self._waiting += 1
+        try:
+            while self._slots is not None and not self._slots.acquire(timeout=0.02):
+                if self._stop.is_set():
+                    raise _ClientGone
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        with self._lock:
+            self._generating += 1
+            self.peak_generating = max(self.peak_generating, self._generating)
+
+    def _free_slot(self) -> None:
+        with self._lock:
+            self._generating -= 1
+        if self._slots is not None:
+            self._slots.release()
+
+    def _someone_waiting(self) -> bool:
+        with self._lock:
+            return self.interrupt and self._waiting > 0
+
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -173,6 +220,14 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args) -> None:  # noqa: A002 - keep test output quiet
         pass
 
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        except OSError:
+            # A client that abandoned a stream (a cut answer, data it could not parse) resets the
+            # kept-alive connection: that ends the connection, it is not a server error to print.
+            self.close_connection = True
+
     def do_GET(self) -> None:
         self._dispatch()
 
@@ -203,6 +258,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(400, "Request body is not a JSON object.")
         if fake.api_key is not None and self.headers.get("Authorization") != f"Bearer {fake.api_key}":
             return self._error(401, _auth_message(self.headers.get("Authorization")))
+        if self.command == "GET" and path == "/props" and fake.total_slots is not None:
+            return self._json(200, {"total_slots": fake.total_slots,
+                                    "default_generation_settings": {"n_ctx": 8192}})
         if self.command == "GET" and path == "/v1/models":
             return self._json(200, {"object": "list", "data": [
                 {"id": m, "object": "model", "created": 0, "owned_by": "drafter-test"} for m in fake.models]})
@@ -214,10 +272,19 @@ class _Handler(BaseHTTPRequestHandler):
         model = body.get("model")
         if fake.models and model not in fake.models:
             return self._error(404, f"The model `{model}` does not exist or you do not have access to it.")
+        fake._take_slot()
+        try:
+            self._answer(fake, body)
+        finally:
+            fake._free_slot()
+
+    def _answer(self, fake: FakeOpenAIServer, body: dict) -> None:
+        model = body.get("model")
         reply = fake._next_reply(body)
         self._pause(reply.delay)
         if reply.status != 200:
             return self._error(reply.status, reply.content or None, retry_after_ms=reply.retry_after_ms)
+        reply = dataclasses.replace(reply, content=_echoed(body, reply) + reply.content)
         usage = _usage(body, reply)
         if body.get("stream"):
             return self._stream(fake, body, reply, usage)
@@ -249,15 +316,37 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.reasoning:
             events += [delta({"content": None, "reasoning_content": reply.reasoning[i:i + size]})
                        for i in range(0, len(reply.reasoning), size)]
-        events += [delta({"content": reply.content[i:i + size]}) for i in range(0, len(reply.content), size)]
+        content = [delta({"content": reply.content[i:i + size]}) for i in range(0, len(reply.content), size)]
+        if reply.cut_after is not None:
+            events += content[:reply.cut_after]
+            return self._send_events(fake, events, reply, done=False, drop=reply.drop)
+        events += content
         events.append(delta({}, reply.finish_reason))
-        if (body.get("stream_options") or {}).get("include_usage"):
+        if fake.stream_usage and (body.get("stream_options") or {}).get("include_usage"):
             events.append(chunk([], usage=usage))
+        self._send_events(fake, events, reply, done=True)
+
+    def _send_events(self, fake: FakeOpenAIServer, events: list[dict], reply: Reply, *, done: bool,
+                     drop: bool = False) -> None:
         for number, event in enumerate(events):
             if number:
                 self._pause(reply.chunk_delay)
             self._chunk(f"data: {json.dumps(event, ensure_ascii=False)}\n\n".encode())
-        self._chunk(b"data: [DONE]\n\n")
+            if number == 0 and reply.garbage is not None:
+                self._chunk(f"data: {reply.garbage}\n\n".encode())
+            if fake._someone_waiting():
+                # llama-cpp-python: a request waiting for the slot ends this stream with [DONE]
+                # and no finish_reason, and takes the slot.
+                with fake._lock:
+                    fake.interrupted += 1
+                done = True
+                break
+        if drop:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if done:
+            self._chunk(b"data: [DONE]\n\n")
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
 
@@ -296,6 +385,19 @@ def _auth_message(authorization: str | None) -> str:
     key = authorization[len("Bearer "):]
     shown = key[:3] + "*" * max(4, len(key) - 7) + key[-4:] if len(key) > 8 else "*" * len(key)
     return f"Incorrect API key provided: {shown}. You can find your API key in your account settings."
+
+
+def _echoed(body: dict, reply: Reply) -> str:
+    """What a scripted echo puts before the answer: the primer, lines of the last user message."""
+    messages = [m for m in body.get("messages") or [] if isinstance(m, dict) and isinstance(m.get("content"), str)]
+    parts = []
+    if reply.echo_primer:
+        parts += [m["content"] for m in messages if m.get("role") == "assistant"][:1]
+    if reply.echo_lines:
+        users = [m["content"] for m in messages if m.get("role") == "user"]
+        lines = [line for line in (users[-1] if users else "").split("\n") if line.strip()]
+        parts += lines[:reply.echo_lines]
+    return "".join(part + "\n" for part in parts)
 
 
 def _usage(body: dict, reply: Reply) -> dict:

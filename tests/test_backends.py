@@ -169,7 +169,8 @@ def test_complete_model_reused_across_event_loops():
 
 
 def test_complete_concurrent_calls_overlap_on_the_server():
-    with FakeOpenAIServer([Reply(content="正文", delay=0.5)]) as server:
+    # A local server that reports 4 slots on /props (llama.cpp's llama-server) takes 4 at once.
+    with FakeOpenAIServer([Reply(content="正文", delay=0.5)], total_slots=4) as server:
         settings = _settings(server)
 
         async def four():
@@ -258,6 +259,112 @@ def test_complete_connection_refused_asks_whether_server_runs():
     error = _failure(settings)
     assert error.kind == "connection"
     assert "无法连接" in error.render() and "已启动" in error.render()
+
+
+# -- interrupted and malformed streams; local servers' capacity ----------------------------------
+
+
+ANSWER = "我乡高度重视，扎实推进创建工作，新建宣传栏7个，评出县级文明家庭81户。"
+
+
+def test_complete_stream_cut_after_two_chunks_is_retried_not_taken_as_the_answer():
+    with FakeOpenAIServer([Reply(ANSWER, cut_after=2), Reply(ANSWER)]) as server:
+        completion = _complete(_settings(server))
+    assert completion.text == ANSWER and completion.finish_reason == "stop"
+    assert len(server.chat_requests) == 2
+
+
+def test_complete_dropped_connection_mid_stream_is_retried():
+    with FakeOpenAIServer([Reply(ANSWER, cut_after=2, drop=True), Reply(ANSWER)]) as server:
+        completion = _complete(_settings(server, max_retries=0))
+    assert completion.text == ANSWER
+    assert len(server.chat_requests) == 2
+
+
+def test_complete_stream_cut_every_time_says_interrupted():
+    with FakeOpenAIServer([Reply(ANSWER, cut_after=1)]) as server:
+        error = _failure(_settings(server))
+    assert error.kind == "interrupted"
+    assert "中断" in error.render() and "已重试 4 次" in error.render() and "--concurrency 1" in error.render()
+    assert len(server.chat_requests) == 5
+
+
+def test_complete_garbage_sse_data_is_a_chinese_model_error():
+    with FakeOpenAIServer([Reply(ANSWER, garbage="{not json}")]) as server:
+        error = _failure(_settings(server))
+    shown = _everything_shown(error)
+    assert error.kind == "malformed" and "无法解析" in error.render() and "/v1" in error.render()
+    assert "JSONDecodeError" not in shown and "Traceback" not in error.render()
+
+
+def test_complete_max_chars_stops_reading_a_runaway_answer():
+    runaway = "我乡扎实推进创建工作。" * 20000  # 220,000 characters, max_tokens ignored
+    with FakeOpenAIServer([Reply(runaway, chunk_size=500)]) as server:
+        completion = _complete(_settings(server), max_chars=4000)
+    assert 4000 <= len(completion.text) < 5000
+    assert completion.finish_reason == "length"
+
+
+def test_complete_local_server_without_props_gets_one_request_at_a_time():
+    with FakeOpenAIServer([Reply(ANSWER, delay=0.2)]) as server:
+        settings = _settings(server)
+
+        async def four():
+            model = build_model(settings)
+            try:
+                return await asyncio.gather(*(model.complete(MESSAGES, max_tokens=50) for _ in range(4))), model
+            finally:
+                await model.aclose()
+
+        results, model = asyncio.run(four())
+    assert [r.text for r in results] == [ANSWER] * 4
+    assert server.peak_generating == 1 and model.load.slots == 1
+
+
+def test_complete_one_slot_server_cutting_streams_lowers_concurrency_and_finishes_every_answer():
+    # The server claims 4 slots but has one, and cuts the answer it is generating when another
+    # request arrives (llama-cpp-python's default): every answer must still arrive whole.
+    with FakeOpenAIServer([Reply(ANSWER, chunk_delay=0.02, chunk_size=3)], slots=1, interrupt=True,
+                          total_slots=4) as server:
+        settings = _settings(server)
+
+        async def four():
+            model = build_model(settings)
+            try:
+                return await asyncio.gather(*(model.complete(MESSAGES, max_tokens=50) for _ in range(4))), model
+            finally:
+                await model.aclose()
+
+        results, model = asyncio.run(four())
+    assert [r.text for r in results] == [ANSWER] * 4
+    assert server.interrupted >= 1 and model.load.interrupted == server.interrupted
+    assert model.load.slots == 4 and model.load.limit < 4
+
+
+def test_capacity_reads_total_slots_from_props():
+    with FakeOpenAIServer(total_slots=3) as server:
+        assert asyncio.run(build_model(_settings(server)).capacity()) == 3
+    with FakeOpenAIServer() as server:
+        assert asyncio.run(build_model(_settings(server)).capacity()) == 1
+    down = resolve_settings(model="m", base_url=f"http://127.0.0.1:{_closed_port()}/v1", env={})
+    assert asyncio.run(build_model(down).capacity()) == 1
+
+
+def test_capacity_of_a_remote_service_is_not_limited():
+    remote = resolve_settings(model="deepseek-chat", provider="deepseek", env={"DEEPSEEK_API_KEY": "sk-x"})
+    assert not remote.local
+    assert asyncio.run(build_model(remote).capacity()) is None
+
+
+@pytest.mark.parametrize("provider, base_url, local", [
+    ("llamacpp", None, True), ("ollama", None, True), ("vllm", None, True),
+    ("ollama", "http://gpu.example.com:11434/v1", True),  # a local-server preset on another machine
+    (None, "http://192.168.1.20:8080/v1", True), (None, "http://localhost:8080/v1", True),
+    (None, "https://api.example.com/v1", False),
+])
+def test_settings_local_covers_local_presets_and_private_addresses(provider, base_url, local):
+    settings = resolve_settings(model="m", provider=provider, base_url=base_url, api_key="k", env={})
+    assert settings.local is local
 
 
 # -- headers sent ------------------------------------------------------------------------------

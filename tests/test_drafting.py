@@ -39,10 +39,10 @@ GOOD = {
     "_opening": "2017年，我乡扎实推进创建全国文明城市工作。现将有关情况总结如下：",
     "leadership": "我乡成立了创建全国文明城市工作领导小组，小组下设办公室，负责创建工作的组织、开展、督查。",
     "plan": "我乡制定了《南坝乡创建全国文明城市工作责任落实方案》，明确了创建内容及责任分工。",
-    "publicity": "我乡建立村级志愿服务队伍，志愿服务队伍共计65人，占全乡总人数的1.4%；"
-                 "参加县乡村三级志愿服务活动90人次，累计参加志愿服务时间184小时，人均2小时。",
+    "publicity": "我乡召开动员大会两次，建立村级志愿服务队伍，志愿服务队伍共计65人，占全乡总人数的1.4%；"
+                 "参加县乡村三级志愿服务活动90人次，占注册志愿者总人数的97%，累计参加志愿服务时间184小时，人均2小时。",
     "measures": "我乡新建成宣传栏7个，全乡各村都有宣传栏，评出县级文明家庭81户。",
-    "problems": "一是创建经费筹措困难。二是乡文化站在建，无图书室。",
+    "problems": "一是创建经费筹措困难。二是乡文化站在建，无图书室。三是两个居委会均无固定的办公场所。",
     "plans": "下一步，我乡将把创建活动经费列入财政预算，完善社区办公场所及活动场所建设。",
     "_closing": "总之，我乡将继续努力，推动创建工作再上新台阶。",
     "intro": "2017年，我乡扎实推进创建全国文明城市工作。现将有关情况总结如下：",
@@ -243,7 +243,7 @@ def test_drafting_empty_content_retried_then_failed(run, tmp_path):
 
 def test_drafting_request_bodies_share_a_prefix_and_carry_the_facts(run, tmp_path):
     out = tmp_path / "draft.md"
-    with FakeOpenAIServer(good) as server:
+    with FakeOpenAIServer(good, total_slots=8) as server:  # a llama-server with 8 slots, on /props
         result = run(*draft_args(server, out, "--concurrency", "8"))
         bodies = server.chat_requests
     assert result.exit_code == 0, result.stdout + result.stderr

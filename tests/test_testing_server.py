@@ -129,3 +129,74 @@ def test_server_close_does_not_wait_for_a_delayed_reply():
     assert not closer.is_alive() and not caller.is_alive()
     assert isinstance(outcome[0], openai.APIConnectionError)
     assert set(threading.enumerate()) - before == set()
+
+
+# -- local-server behaviours: one slot that cuts streams, /props, no usage; broken streams ----------
+
+
+def _stream_text(server: FakeOpenAIServer, content: str = "写") -> tuple[str, str | None]:
+    """Stream one answer; its text and the last finish_reason the server sent (None: never said)."""
+    text, finish = [], None
+    for chunk in _client(server).chat.completions.create(
+            model="test-model", messages=[{"role": "user", "content": content}], stream=True):
+        for choice in chunk.choices:
+            text.append(choice.delta.content or "")
+            finish = choice.finish_reason or finish
+    return "".join(text), finish
+
+
+def test_server_one_slot_cuts_the_stream_when_a_second_request_arrives():
+    long_answer = "我乡扎实推进创建工作，取得明显成效。" * 20
+    with FakeOpenAIServer([Reply(long_answer, chunk_delay=0.02, chunk_size=2)], slots=1, interrupt=True) as server:
+        results: dict[str, tuple[str, str | None]] = {}
+        first = threading.Thread(target=lambda: results.update(first=_stream_text(server)))
+        first.start()
+        for _ in range(1000):  # until the first stream is under way
+            if server.peak_generating:
+                break
+            threading.Event().wait(0.01)
+        results["second"] = _stream_text(server)
+        first.join(timeout=30)
+    cut_text, cut_finish = results["first"]
+    assert cut_finish is None and len(cut_text) < len(long_answer)  # cut, and never said why
+    assert results["second"] == (long_answer, "stop")
+    assert server.interrupted == 1 and server.peak_generating == 1
+
+
+def test_server_props_reports_total_slots_only_when_configured():
+    with FakeOpenAIServer(total_slots=4) as server:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/props", timeout=10) as answer:
+            assert json.loads(answer.read())["total_slots"] == 4
+    with FakeOpenAIServer() as server:  # llama-cpp-python has no /props
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(f"http://127.0.0.1:{server.port}/props", timeout=10)
+    assert caught.value.code == 404
+
+
+def test_server_cut_after_ends_the_stream_without_finish_reason():
+    with FakeOpenAIServer([Reply("我乡高度重视，扎实推进创建工作。", chunk_size=5, cut_after=2)]) as server:
+        assert _stream_text(server) == ("我乡高度重视，扎实推", None)
+
+
+def test_server_garbage_sse_data_breaks_json_parsing():
+    with FakeOpenAIServer([Reply("正文", garbage="{not json}")]) as server:
+        with pytest.raises(ValueError):
+            _stream_text(server)
+
+
+def test_server_echoes_the_primer_and_lines_of_the_last_user_message():
+    messages = [{"role": "system", "content": "系统"}, {"role": "user", "content": "事实"},
+                {"role": "assistant", "content": "好的。请告诉我要写哪一节。"},
+                {"role": "user", "content": "【写作任务】第一行\n\n本节事实：\n- 第三行"}]
+    with FakeOpenAIServer([Reply("正文。", echo_primer=True, echo_lines=2)]) as server:
+        answer = _client(server).chat.completions.create(model="test-model", messages=messages)
+    assert answer.choices[0].message.content == "好的。请告诉我要写哪一节。\n【写作任务】第一行\n本节事实：\n正文。"
+
+
+def test_server_stream_usage_off_sends_no_usage_even_when_asked():
+    with FakeOpenAIServer([Reply("正文")], stream_usage=False) as server:
+        chunks = list(_client(server).chat.completions.create(
+            model="test-model", messages=[{"role": "user", "content": "写"}], stream=True,
+            stream_options={"include_usage": True}))
+    assert all(c.usage is None for c in chunks)
+    assert chunks[-1].choices[0].finish_reason == "stop"

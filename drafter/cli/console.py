@@ -6,6 +6,7 @@ Commands import this module, never the package that registers them.
 from __future__ import annotations
 
 import functools
+import signal
 
 import typer
 
@@ -49,22 +50,49 @@ def Table(*args, **kwargs):  # noqa: N802 - stands in for rich.table.Table, impo
     return RichTable(*args, **kwargs)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a service manager, `timeout`): an interruption like Ctrl-C, recorded and cleaned up alike."""
+
+    signal_name = "SIGTERM"
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
 def reports_errors(func):
-    """Turn a DrafterError into one red line on stderr and its exit code (Ctrl-C: a notice, 130)."""
+    """Turn a DrafterError into one red line on stderr and its exit code (Ctrl-C: 130, SIGTERM: 143)."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        try:
+            previous = signal.signal(signal.SIGTERM, _terminate)
+        except ValueError:  # not the main thread: whoever runs us handles signals
+            previous = None
         try:
             return func(*args, **kwargs)
         except DrafterError as exc:
             err_console.print(f"[red]错误：{escape(exc.render())}[/red]", soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            # Files are only ever replaced by an atomic rename, so an interrupted run changed nothing.
-            err_console.print("[yellow]已中断，没有写入或改动任何文件。[/yellow]")
-            raise typer.Exit(130) from None
+        except KeyboardInterrupt as exc:
+            err_console.print(f"[yellow]{escape(interrupted_message(exc))}[/yellow]", soft_wrap=True)
+            raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from None
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper
+
+
+def interrupted_message(exc: KeyboardInterrupt) -> str:
+    """What an interrupted command tells the user: nothing was changed, and what the cache kept."""
+    # Files are only ever replaced by an atomic rename, so an interrupted run changed nothing.
+    head = "已被终止（SIGTERM）" if isinstance(exc, Terminated) else "已中断"
+    message = f"{head}，没有写入或改动任何文件。"
+    kept = getattr(exc, "answers_kept", 0)
+    if kept:
+        message += f"已收到的 {kept} 个模型回答保存在缓存中，再次运行同一命令会直接使用，不必重新等待模型。"
+    return message
 
 
 def notify(notice: str | None) -> None:
