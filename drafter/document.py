@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from drafter.errors import DocumentError
+from drafter.errors import DocumentError, excerpt
 from drafter.files import DecodedText, read_text
 
 FORMAT_VERSION = 1
@@ -18,6 +18,7 @@ _OPEN = re.compile(r"^<!--\s*section:\s*(?P<id>[^\s>]+)\s*-->\s*$")
 _CLOSE = re.compile(r"^<!--\s*/section\s*-->\s*$")
 _MARKER_LIKE = re.compile(r"^<!--\s*/?\s*section\b")
 _CN_DIGITS = "零一二三四五六七八九"
+MAX_PATH_CHARS = 4096
 
 
 @dataclass
@@ -71,18 +72,51 @@ class Draft:
         value = self.meta.get("facts")
         if not value:
             return None
-        path = Path(str(value))
+        problem = ("应为事实文件的路径，实际不是一段文字" if not isinstance(value, str)
+                   else "路径中含有空字符（\\0）" if "\x00" in value
+                   else "路径过长" if len(value) > MAX_PATH_CHARS else None)
+        if problem:
+            raise DocumentError(f"front matter 中事实文件的{problem}" if isinstance(value, str)
+                                else f"front matter 中 facts {problem}", path=self.path,
+                                line=self.meta_line("facts"), field="facts",
+                                hint="请改为事实文件的路径，例如 facts: 事实.yaml，或用 --facts 指定事实文件")
+        path = Path(value)
         if not path.is_absolute() and self.path is not None:
             path = self.path.parent / path
         return path
 
+    def meta_line(self, key: str) -> int:
+        """The line of a top-level front-matter key (1 when it cannot be found)."""
+        found = re.search(rf"^{re.escape(key)}\s*:", self.text[:self.body_start], re.M)
+        return self.text.count("\n", 0, found.start()) + 1 if found else 1
+
 
 def chinese_ordinal(n: int) -> str:
-    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一 (headings rarely pass 99)."""
-    if n < 10:
-        return _CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+    """A heading number in Chinese: 1 一, 10 十, 12 十二, 101 一百零一, 110 一百一十, 10001 一万零一."""
+    if n < 0:
+        raise ValueError(f"no Chinese ordinal for {n}")
+    return _numeral(n, leading=True) if n else _CN_DIGITS[0]
+
+
+def _numeral(n: int, *, leading: bool) -> str:
+    for size, name in ((10**8, "亿"), (10**4, "万")):
+        if n >= size:
+            high, low = divmod(n, size)
+            text = _numeral(high, leading=leading) + name
+            if low:
+                text += ("零" if low < size // 10 else "") + _numeral(low, leading=False)
+            return text
+    out, gap = "", False
+    for place, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit, n = divmod(n, place)
+        if not digit:
+            gap = bool(out)
+            continue
+        out += "零" if gap else ""
+        gap = False
+        # 十二, not 一十二, at the start of a number; 一百一十 inside one.
+        out += ("" if digit == 1 and place == 10 and not out and leading else _CN_DIGITS[digit]) + name
+    return out
 
 
 def render_draft(*, meta: dict, title: str, sections: list[RenderedSection],
@@ -172,12 +206,16 @@ def _front_matter(text: str, path: Path | None) -> tuple[dict, int]:
         raise DocumentError("文件开头的 front matter 没有结束的 “---” 行", path=path, line=1)
     import yaml
 
+    from drafter.yaml_nodes import NodeError, load
+
     try:
-        meta = yaml.safe_load(match.group(1) or "") or {}
+        meta = load(match.group(1) or "") or {}
+    except NodeError as exc:
+        raise DocumentError(f"front matter {exc.message}", path=path, line=exc.line + 1, hint=exc.hint) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise DocumentError(f"front matter 不是合法的 YAML：{getattr(exc, 'problem', exc)}", path=path,
-                            line=mark.line + 2 if mark else 1) from None
+        raise DocumentError(f"front matter 不是合法的 YAML：{excerpt(getattr(exc, 'problem', exc), 80)}",
+                            path=path, line=mark.line + 2 if mark else 1) from None
     if not isinstance(meta, dict):
         raise DocumentError("front matter 应为“键: 值”的映射", path=path, line=1)
     return meta, match.end()
@@ -201,6 +239,7 @@ def update_front_matter(text: str, *, sections: dict[str, dict] | None = None,
                             hint="草稿应以 “---” 行开头；请用 drafter draft 重新生成草稿")
     front, base = match.group(1), match.start(1)
     newline = "\r\n" if "\r\n" in front else "\n"
+    _front_matter(text, path)  # aliases, tags and syntax checked before the nodes are walked
     root = yaml.compose(front)
     if not isinstance(root, yaml.MappingNode):
         raise DocumentError("front matter 应为“键: 值”的映射", path=path, line=1)
@@ -244,7 +283,9 @@ def _section_edits(front: str, pair, sections: dict[str, dict], newline: str) ->
     key, node = pair
     if not isinstance(node, yaml.MappingNode) or node.flow_style or not node.value:
         # Empty, flow-style ({…}) or not a mapping at all: rewrite this one key as a block.
-        existing = (yaml.safe_load(front) or {}).get("sections")
+        from drafter.yaml_nodes import load
+
+        existing = (load(front) or {}).get("sections")
         merged = {**(existing if isinstance(existing, dict) else {}), **sections}
         dumped = yaml.safe_dump({"sections": merged}, allow_unicode=True, sort_keys=False, width=1000)
         start, end = _line_start(front, key.start_mark.index), _line_end(front, _last_index(node))

@@ -48,6 +48,15 @@ class InputError(DrafterError):
     exit_code = 2
 
 
+class StorageError(DrafterError):
+    """A file, folder, lock or database on this machine cannot be used (full disk, no permission): exit code 2.
+
+    Not an InputError: code that tolerates a bad input file must never swallow a failed write.
+    """
+
+    exit_code = 2
+
+
 class FactsError(InputError):
     """A facts file that cannot be loaded or is not valid."""
 
@@ -58,3 +67,9 @@ class DocumentError(InputError):
 
 class SampleError(InputError):
     """A sample (范文) file or folder that cannot be used."""
+
+
+def excerpt(text, limit: int = 40) -> str:
+    """At most `limit` characters of a user's text for a message, on one line ("…" marks a cut)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+
+from drafter.scaffolding import BOLD, HEADING, INDENT, plain_line, prompt_lines
 
 _TAG = r"(think|thinking|reasoning)"
 _THINK_BLOCK = re.compile(rf"<{_TAG}>.*?</\1>", re.S | re.I)
 _THINK_CLOSE = re.compile(rf"</{_TAG}>", re.I)
 _THINK_OPEN = re.compile(rf"<{_TAG}>", re.I)
 _FENCE = re.compile(r"^\s*(```|~~~)[\w+-]*\s*$")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(.*?)[\s#]*$")
 _RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
 _BULLET = re.compile(r"^\s*[-*+•]\s+")
-# Leading spaces would make Markdown code blocks; full-width ones are paper-era indentation.
-_INDENT = "\u3000 \t\u00a0"
 
 _ACK = r"(好的|好吧|当然(?:可以)?|没问题|明白了?|收到|sure|certainly|of course|okay|ok|alright|great)"
 _ACK_ONLY = re.compile(rf"^{_ACK}[\s!！。.,，~]*$", re.I)
@@ -53,7 +50,6 @@ REPEATS = 3  # a line or sentence this many times is degenerate repetition, not 
 # An answer far over its section's target length has ignored the task (a loop, a whole essay).
 OVERLONG_FACTOR = 4
 OVERLONG_MARGIN = 400
-_PRIMER_TEMPLATE = "ack.j2"  # the scripted assistant turn every prompt carries
 
 
 @dataclass(frozen=True)
@@ -128,81 +124,12 @@ def cut_to_length(text: str, limit: int) -> str:
     return head[:end].rstrip() if end > limit // 2 else head.rstrip()
 
 
-# --- prompt scaffolding ----------------------------------------------------------------------
-
-_JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
-_JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
-_HOLE = "\x00"
-_LIST_MARK = re.compile(r"^(?:\d+[.、．]\s*|[-*+•]\s+)")
-_TEMPLATE_LIST_MARK = re.compile(r"^(?:(?:\d+|\x00)[.、．]\s*|[-*+•]\s+)")  # also {{ loop.index }}.
-_TEMPLATE_STRING = re.compile(r"\"([^\"\n]+)\"|'([^'\n]+)'")  # text the template's tags hold as data
-_HEAD_CHARS = 8       # an echo may stop early: the first characters of a line's literal start suffice
-_MIN_HEAD = 4         # shorter starts (你是, 以下是) are ordinary words
-_MIN_FRAGMENT = 10    # a literal run this long, anywhere in a line, is the prompt's own sentence
-_MAX_LABEL = 12       # 写法：, 篇幅：, 事实清单中相近的说法：
-
-
-@dataclass(frozen=True)
-class _PromptLine:
-    """What one line of a prompt template looks like when a model echoes it."""
-
-    head: str                    # its literal start (first _HEAD_CHARS characters), or ""
-    label: str                   # "写法：" when the line starts with a short label, or ""
-    fragments: tuple[str, ...]   # its long literal runs
-    shape: re.Pattern | None     # the whole line, variables as wildcards
-    primer: bool                 # the line belongs to the scripted acknowledgement
-
-    def matches(self, line: str) -> bool:
-        """Whether a line of an answer (Markdown and list marks removed) echoes this template line."""
-        if self.head and line.startswith(self.head):
-            return True
-        if self.label and line.startswith(self.label):
-            return True
-        if any(f in line for f in self.fragments):
-            return True
-        return self.shape is not None and self.shape.fullmatch(line) is not None
-
-
-@cache
-def prompt_lines() -> tuple[_PromptLine, ...]:
-    """Every line of the model prompt templates (prompts/*.j2), as echo patterns."""
-    from drafter.resources import data_dir
-
-    found = []
-    for path in sorted(data_dir("prompts").glob("*.j2")):
-        primer = path.name == _PRIMER_TEMPLATE
-        source = _JINJA_COMMENT.sub("", path.read_text(encoding="utf-8"))
-        for line in _JINJA_TAG.sub(_HOLE, source).split("\n"):
-            pattern = _prompt_line(line, primer=primer)
-            if pattern is not None:
-                found.append(pattern)
-        # Sentences a tag holds as data ({% set verdict_names = {...: "事实清单中没有这个数字"} %}).
-        strings = [a or b for tag in _JINJA_TAG.findall(source) for a, b in _TEMPLATE_STRING.findall(tag)]
-        found += [_PromptLine("", "", (text,), None, primer) for text in strings if len(text) >= _MIN_FRAGMENT]
-    return tuple(found)
-
-
-def _prompt_line(line: str, *, primer: bool) -> _PromptLine | None:
-    line = _TEMPLATE_LIST_MARK.sub("", line.strip())
-    pieces = line.split(_HOLE)
-    literal = "".join(pieces).strip()
-    if len(literal.replace(" ", "")) < 2:
-        return None  # a line of variables and tags only: its text is the facts, the 范文, …
-    start = pieces[0].strip()
-    head = start[:_HEAD_CHARS] if len(start) >= _MIN_HEAD else ""
-    colon = start.find("：")
-    label = start[:colon + 1] if 2 <= colon < _MAX_LABEL else ""
-    fragments = tuple(p.strip() for p in pieces if len(p.strip()) >= _MIN_FRAGMENT)
-    shape = re.compile(".*?".join(re.escape(p) for p in pieces)) if len(pieces) > 1 else None
-    return _PromptLine(head, label, fragments, shape, primer)
-
-
 def _strip_scaffolding(lines: list[str], removed: list[str]) -> tuple[list[str], int, bool]:
     """Lines that echo the prompt removed (with the list a removed header introduced)."""
     patterns = prompt_lines()
     kept, echoed, primer, in_list = [], 0, False, False
     for line in lines:
-        plain = _plain(line)
+        plain = plain_line(line)
         if not plain:
             kept.append(line)
             continue
@@ -219,14 +146,6 @@ def _strip_scaffolding(lines: list[str], removed: list[str]) -> tuple[list[str],
         in_list = plain.endswith(("：", ":"))
         removed.append(("复述的开场确认语" if match.primer else "复述的提示词") + f"「{_snip(plain)}」")
     return kept, echoed, primer
-
-
-def _plain(line: str) -> str:
-    """A line as its words: no heading marks, bold, list marks or indentation."""
-    heading = _HEADING.match(line)
-    line = heading.group(1) if heading else line
-    line = _LIST_MARK.sub("", _BOLD.sub(r"\1", line).strip(_INDENT))
-    return line.strip(_INDENT)
 
 
 # --- repetition ------------------------------------------------------------------------------
@@ -280,7 +199,7 @@ def _strip_repeated_sentences(paragraphs: list[_Paragraph], removed: list[str],
                 continue
             seen.add(core)
             sentences.append(sentence)
-        p.text = "".join(sentences).strip(_INDENT)
+        p.text = "".join(sentences).strip(INDENT)
         if p.text:
             kept.append(p)
     removed.extend(f"重复 {counts[core]} 次的句子「{_snip(core)}」" for core in sorted(loops))
@@ -326,20 +245,20 @@ def _paragraphs(lines: list[str], removed: list[str]) -> list[_Paragraph]:
         if _RULE.match(line):
             found.add("分隔线")
             continue
-        heading = _HEADING.match(line)
+        heading = HEADING.match(line)
         if heading:
             found.add("Markdown 标题符号 #")
             line = heading.group(1)
-        line, bold = _BOLD.subn(r"\1", line)
+        line, bold = BOLD.subn(r"\1", line)
         if bold:
             found.add("加粗标记 **")
         line, bullet = _BULLET.subn("", line)
         if bullet:
             found.add("列表符号")
-        line, brackets = _unbracket(line.strip(_INDENT))
+        line, brackets = _unbracket(line.strip(INDENT))
         if brackets:
             found.add("方括号【】")
-        line = line.strip(_INDENT)
+        line = line.strip(INDENT)
         if line:
             result.append(_Paragraph(line, heading=bool(heading)))
     removed.extend(sorted(found))
@@ -390,7 +309,7 @@ def _preamble_rest(text: str) -> str | None:
         return None
     # "好的，以下是正文：我乡……" keeps what follows the colon.
     colon = re.search(r"[：:]", text)
-    return text[colon.end():].strip(_INDENT) if colon else ""
+    return text[colon.end():].strip(INDENT) if colon else ""
 
 
 def _strip_trailing(paragraphs: list[_Paragraph], removed: list[str]) -> list[_Paragraph]:
@@ -418,7 +337,7 @@ def _repeats_title(text: str, title: str, *, plain: bool = False) -> bool:
 
 def _core(text: str) -> str:
     """Text without its numbering (一、 （一） 1. 第一部分) and without punctuation or spaces."""
-    return re.sub(r"[\W_]+", "", _NUMBERING.sub("", text.strip(_INDENT)))
+    return re.sub(r"[\W_]+", "", _NUMBERING.sub("", text.strip(INDENT)))
 
 
 def _snip(text: str, limit: int = 30) -> str:

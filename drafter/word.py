@@ -36,7 +36,7 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _THEME_ATTRS = tuple(f"{{{W_NS}}}{a}" for a in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"))
 
 
-_CN_NUM = "[一二三四五六七八九十]+"
+_CN_NUM = "[一二三四五六七八九十百千零]+"  # 一百零一、: any count of sections is numbered
 _LEVELS = (  # heading patterns that open a body paragraph, most specific first
     ("h2", re.compile(rf"^[（(]{_CN_NUM}[）)]")),
     ("h1", re.compile(rf"^{_CN_NUM}、")),
@@ -108,7 +108,7 @@ def export_docx(draft_path: Path, output: Path, *, fonts: WordFonts | None = Non
                 mark_review: bool = False, force: bool = True) -> ExportResult:
     """Lay a draft out as a GB/T 9704 .docx and write it atomically (an existing file only with force)."""
     draft_path, output = Path(draft_path), Path(output)
-    refuse_overwrite(output, force=force, example="总结.docx")
+    refuse_overwrite(output, force=force, example="总结.docx", inputs=(draft_path,))
     if not is_docx(output):
         raise InputError("输出文件的扩展名应为 .docx", path=output, hint="例如 -o 总结.docx")
     decoded = read_text(draft_path, what="草稿")

@@ -154,3 +154,101 @@ def test_check_cli_html_report_is_written_with_every_mention(run, tmp_path):
     assert all(f'data-verdict="{m["verdict"]}"' in page for m in flagged)
     missing = run("check", doc, "--facts", FACTS, "--format", "html")
     assert missing.exit_code == 2 and "-o" in missing.stderr
+
+
+# -- the report file (-o): never over an input, never over a file without --force ------------
+
+
+def _doc(tmp_path, name="keep.txt"):
+    doc = tmp_path / name
+    doc.write_text("我乡新建成宣传栏7个。\n", encoding="utf-8")
+    return doc
+
+
+def test_check_cli_output_refuses_an_existing_file_without_force(run, tmp_path):
+    doc, out = _doc(tmp_path), tmp_path / "报告.txt"
+    out.write_text("上一次的报告", encoding="utf-8")
+    refused = run("check", doc, "--facts", FACTS, "-o", out)
+    assert refused.exit_code == 2 and "已存在" in refused.stderr and "--force" in refused.stderr
+    assert out.read_text(encoding="utf-8") == "上一次的报告"
+    forced = run("check", doc, "--facts", FACTS, "-o", out, "--force")
+    assert forced.exit_code == 0 and "所有数字均有事实依据" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("target", ["document", "facts", "facts_of_the_draft", "allow_file"])
+def test_check_cli_output_never_replaces_an_input(run, tmp_path, target):
+    facts = tmp_path / "facts.yaml"
+    facts.write_bytes(FACTS.read_bytes())
+    allow = tmp_path / "allow.txt"
+    allow.write_text("四办五中心\n", encoding="utf-8")
+    draft = tmp_path / "草稿.md"
+    assert run("draft", facts, "-o", draft).exit_code == 0
+    doc = _doc(tmp_path)
+    args = {"document": (doc, "--facts", facts), "facts": (doc, "--facts", facts),
+            "facts_of_the_draft": (draft,), "allow_file": (doc, "--facts", facts, "--allow-file", allow)}[target]
+    out = {"document": doc, "facts": facts, "facts_of_the_draft": facts, "allow_file": allow}[target]
+    before = {p: p.read_bytes() for p in (doc, facts, draft, allow)}
+    result = run("check", *args, "-o", out, "--force")
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith(f"错误：{out}：") and "本命令读取的文件" in result.stderr
+    assert {p: p.read_bytes() for p in before} == before
+
+
+def test_check_cli_output_onto_a_folder(run, tmp_path):
+    result = run("check", _doc(tmp_path), "--facts", FACTS, "-o", tmp_path)
+    assert result.exit_code == 2 and "文件夹" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_check_cli_output_disk_full(run, tmp_path):
+    # /dev/full answers every write with ENOSPC: a real full disk, without root or a small file system.
+    import os
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system")
+    out = tmp_path / "报告.json"
+    out.symlink_to("/dev/full")
+    result = run("check", _doc(tmp_path), "--facts", FACTS, "--format", "json", "-o", out)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"错误：{out}：无法写入：磁盘空间已满")
+    assert "Traceback" not in result.stderr and out.is_symlink()
+
+
+def test_check_cli_output_to_a_device_writes_through_it(run, tmp_path):
+    # A rename would replace /dev/null with a regular file (as root), so a device is written in place.
+    import os
+    import stat
+
+    if not os.path.exists("/dev/null"):
+        pytest.skip("no /dev/null on this system")
+    out = tmp_path / "null.txt"
+    out.symlink_to("/dev/null")
+    result = run("check", _doc(tmp_path), "--facts", FACTS, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert out.is_symlink() and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_check_cli_null_byte_in_the_front_matter_facts_path(run, tmp_path):
+    draft = tmp_path / "草稿.md"
+    assert run("draft", FACTS, "-o", draft).exit_code == 0
+    text = draft.read_text(encoding="utf-8")
+    start = text.index("\nfacts: ") + 1
+    end = text.index("\n", start)
+    draft.write_text(text[:start] + 'facts: "facts\\0.yaml"' + text[end:], encoding="utf-8")
+    result = run("check", draft)
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"错误：{draft}:{text.count(chr(10), 0, start) + 1}：字段 facts：")
+    assert "空字符" in result.stderr
+
+
+def test_check_cli_fifo_document_is_refused_not_waited_on(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this system")
+    fifo = tmp_path / "doc.txt"
+    os.mkfifo(fifo)
+    proc = subprocess.run([sys.executable, "-m", "drafter", "check", str(fifo), "--facts", str(FACTS)],
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert proc.returncode == 2 and "不是普通文件" in proc.stderr and "Traceback" not in proc.stderr

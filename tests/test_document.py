@@ -32,9 +32,55 @@ def test_document_render_layout():
     assert draft.section("publicity").body(text) == "一是建立队伍。\n\n二是新建宣传栏7个。"
 
 
-@pytest.mark.parametrize("n, expected", [(1, "一"), (9, "九"), (10, "十"), (12, "十二"), (20, "二十"), (21, "二十一")])
+@pytest.mark.parametrize("n, expected", [
+    (1, "一"), (9, "九"), (10, "十"), (12, "十二"), (20, "二十"), (21, "二十一"), (99, "九十九"),
+    (100, "一百"), (101, "一百零一"), (110, "一百一十"), (115, "一百一十五"), (120, "一百二十"), (999, "九百九十九"),
+    (1000, "一千"), (1001, "一千零一"), (1010, "一千零一十"), (1100, "一千一百"), (10000, "一万"),
+    (10001, "一万零一"), (10010, "一万零一十"), (11000, "一万一千"), (100000, "十万"), (100001, "十万零一"),
+    (123456789, "一亿二千三百四十五万六千七百八十九")])
 def test_document_chinese_ordinal(n, expected):
     assert chinese_ordinal(n) == expected
+
+
+def test_document_render_numbers_any_count_of_sections():
+    # 100 or more numbered sections once crashed at write time, after every section was drafted.
+    sections = [RenderedSection("_opening", "开头", "intro", "开头。")] + [
+        RenderedSection(f"s{i}", f"第{i}项工作", "work", f"正文{i}。") for i in range(1, 121)]
+    text = render_draft(meta={"drafter": 1}, title="总结", sections=sections, author="芦洲乡", date=None)
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert len(headings) == 120
+    assert headings[98:101] == ["## 九十九、第99项工作", "## 一百、第100项工作", "## 一百零一、第101项工作"]
+    assert headings[-1] == "## 一百二十、第120项工作"
+    assert len(parse_draft(text).sections) == 121
+
+
+BOMB = "".join(f"x{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9) if i else 'lol'}]\n" for i in range(10))
+
+
+@pytest.mark.parametrize("front, line, words", [
+    (BOMB + "facts: *a9\n", 11, ["别名", "10000"]),
+    ("facts: &a [x, *a]\n", 2, ["别名"]),
+    ("facts: !!python/object/apply:os.system [ls]\n", 2, ["标签"]),
+    ("title: &t x\n? *t\n: y\nfacts: !!binary aGk=\n", 5, ["标签"]),
+])
+def test_document_front_matter_aliases_and_tags_refused(front, line, words):
+    with pytest.raises(DocumentError) as caught:
+        parse_draft(f"---\n{front}---\n# 总结\n")
+    message = str(caught.value)
+    assert caught.value.line == line and len(message) < 300
+    for word in words:
+        assert word in message
+
+
+@pytest.mark.parametrize("value, words", [
+    ('"a\\0b.yaml"', ["空字符", "\\0"]), ("[a, b]", ["facts", "不是一段文字"]), ("{x: 1}", ["facts"])])
+def test_document_front_matter_facts_path_must_be_a_path(value, words):
+    draft = parse_draft(f"---\ntitle: x\nfacts: {value}\n---\n# 总结\n")
+    with pytest.raises(DocumentError) as caught:
+        draft.facts_path()
+    assert caught.value.line == 3 and caught.value.field == "facts"
+    for word in words:
+        assert word in str(caught.value)
 
 
 def test_document_replace_section_keeps_every_other_byte():

@@ -53,6 +53,21 @@ def test_facts_mapping_items_compose_and_keep_digits(tmp_path):
     assert facts.author == "芦洲乡"
 
 
+def test_facts_percent_value_is_a_percentage_in_yaml_and_excel(run, tmp_path):
+    from drafter.facts.conversion import convert_facts
+
+    path = tmp_path / "f.yaml"
+    path.write_text("unit: 芦洲乡\nperiod: 2017年\nsections:\n  - id: a\n    title: 宣传\n    facts:\n"
+                    "      - {text: 群众知晓率达, value: 96.5%}\n      - {text: 覆盖率, value: 85%, unit: '%'}\n",
+                    encoding="utf-8")
+    facts = load_facts(path)
+    assert [(s.text, s.value, s.unit) for s in facts.sections[0].facts] == [
+        ("群众知晓率达96.5%", Decimal("96.5"), "%"), ("覆盖率85%", Decimal("85"), "%")]
+    back = load_facts(convert_facts(path, tmp_path / "f.xlsx"))
+    assert [s.text for s in back.sections[0].facts] == ["群众知晓率达96.5%", "覆盖率85%"]
+    assert run("validate", path).exit_code == 0
+
+
 def test_facts_header_numbers_are_facts():
     facts = load_facts(template_path("facts.yaml"))
     fields = {s.field: s.text for s in facts.statements()}

@@ -375,7 +375,7 @@ def test_locked_refuses_at_once_when_held(draft):
             with locked(draft):
                 pass
         assert time.monotonic() - start < 2
-        assert isinstance(caught.value, DrafterError) and caught.value.exit_code == 1
+        assert isinstance(caught.value, DrafterError) and caught.value.exit_code == 2
         assert "另一个 drafter 命令正在写入这份草稿" in str(caught.value)
         with pytest.raises(DraftLockedError, match="已等待"):
             with locked(draft, timeout=0.2):

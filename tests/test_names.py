@@ -10,7 +10,6 @@ from conftest import FIXTURES
 from drafter.check.copies import Corpus
 from drafter.check.engine import check_text, run_check
 from drafter.facts import load_facts
-from drafter.scaffolding import scaffolding_markers, scaffolding_patterns
 
 FACTS = """\
 unit: 芦洲乡
@@ -106,8 +105,7 @@ def test_names_user_allow_list_accepts_a_name(tmp_path):
 
 def _copies(text: str, samples: list[tuple[str, str]], facts_path, **kw):
     corpus = Corpus(samples)
-    report = check_text(text, load_facts(facts_path), corpus=corpus, markers=scaffolding_markers(),
-                        patterns=scaffolding_patterns(), **kw)
+    report = check_text(text, load_facts(facts_path), corpus=corpus, **kw)
     return [(c.kind, c.text, c.source) for c in report.copies]
 
 

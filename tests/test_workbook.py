@@ -190,6 +190,22 @@ def test_workbook_numeric_cells_read_as_excel_shows_them(run, tmp_path):
     assert result.exit_code == 0 and facts.notice in result.stderr.replace("\n", "")
 
 
+def test_workbook_percent_formatted_value_cell_reads_as_shown(run, tmp_path):
+    # A 数值 cell holding 0.125 formatted 0.0% shows 12.5%: that is the fact, a percentage.
+    path = _workbook(tmp_path / "percent.xlsx", {
+        "基本信息": [INFO_HEADER, *INFO],
+        "事实": _facts_rows(["a", "宣传", "", "志愿者注册率", 0.125], ["a", "", "", "覆盖率", "85%", "%"]),
+    }, {("事实", "E2"): "0.0%"})
+    facts = load_facts(path)
+    first, second = facts.sections[0].facts
+    assert (first.text, first.value, first.unit) == ("志愿者注册率12.5%", Decimal("12.5"), "%")
+    assert (second.text, second.value, second.unit) == ("覆盖率85%", Decimal("85"), "%")
+    result = run("facts", "validate", path)
+    assert result.exit_code == 0 and "12.5%" in result.stdout
+    back = convert_facts(path, tmp_path / "percent.yaml")
+    assert load_facts(back).sections[0].facts[0].text == "志愿者注册率12.5%"
+
+
 def test_workbook_forgiving_layout(tmp_path):
     import openpyxl
 
@@ -246,6 +262,23 @@ BAD = {
     "missing_column": (dict(facts_rows=[["章节ID", "章节标题", "类型"]]), ["第1行", "缺少", "事实"]),
     "doc_fact_bad_value": (dict(全文事实=[["事实", "数值"], ["全乡人口", "四千"]]),
                            ["工作表“全文事实”第2行", "数值（B列）"]),
+    # A formula saved without its value (any program but Excel or WPS): the formula's own cell is named.
+    "formula_without_value": (dict(facts_rows=_facts_rows(["a", "宣传", "", "宣传栏", "=3+4", "个"])),
+                              ["第2行", "数值（E列）", "公式", "保存"]),
+    "formula_text_without_value": (dict(facts_rows=_facts_rows(["a", "宣传", "", '="宣传"&"栏"', "7", "个"])),
+                                   ["第2行", "事实（D列）", "公式"]),
+    "value_4301_digits": (dict(facts_rows=_facts_rows(["a", "宣传", "", "宣传栏", "1" * 4301, "个"])),
+                          ["第2行", "数值（E列）", "数值太长", "…"]),
+    "value_exponent_huge": (dict(facts_rows=_facts_rows(["a", "宣传", "", "宣传栏", "1e999999999", "个"])),
+                            ["第2行", "数值（E列）", "数值过大"]),
+    "percent_value_other_unit": (dict(facts_rows=_facts_rows(["a", "宣传", "", "覆盖率", "85%", "个"])),
+                                 ["第2行", "单位（F列）", "百分数"]),
+    "too_long_fact": (dict(facts_rows=_facts_rows(["a", "宣传", "", "宣" * 301])),
+                      ["第2行", "事实（D列）", "文字过长"]),
+    "too_many_sections": (dict(facts_rows=_facts_rows(*([f"s{i}", "宣传", "", "x"] for i in range(151)))),
+                          ["第152行", "章节过多", "151"]),
+    "too_many_facts_in_section": (dict(facts_rows=_facts_rows(*(["a", "宣传", "", f"第{i}"] for i in range(61)))),
+                                  ["第2行", "事实条数过多", "61"]),
 }
 
 

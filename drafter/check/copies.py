@@ -6,7 +6,8 @@ their place) is a copy, unless the facts file has the same words (a clerk may qu
 formulaic 公文 phrases (现将有关情况总结如下, 高度重视) are far shorter than a copy.
 
 Echoed prompt scaffolding (【写作任务】, 〔范文片段…〕, 本节事实：, 只输出本节正文…) is the mark of a
-small model repeating its prompt; the markers are read from the prompt templates themselves.
+small model repeating its prompt: a line matching a line of the prompt templates (scaffolding.py,
+the same patterns the response cleaner removes).
 """
 
 from __future__ import annotations
@@ -117,15 +118,14 @@ class Corpus:
         return f"{self.names[index]} 第{line}行"
 
 
-def find_copies(doc, corpus: Corpus | None, facts_text: str, markers: tuple[str, ...] = (),
-                unit: str = "", patterns: tuple = ()) -> list[CopyFinding]:
+def find_copies(doc, corpus: Corpus | None, facts_text: str, unit: str = "") -> list[CopyFinding]:
     """Every passage of the document copied from the corpus (not from the facts), and every echoed marker.
 
     Samples about the document's own unit (last year's summary kept as a 范文) are the clerk's own
     words, and a sample checked as a document (most of the sample is in it) is not a copy of itself.
     """
     out = _sample_copies(doc, corpus, facts_text, unit) if corpus is not None and corpus.windows else []
-    out += _echoes(doc, markers, patterns)
+    out += _echoes(doc)
     return sorted(out, key=lambda c: c.start)
 
 
@@ -211,40 +211,25 @@ def _minus(runs: list[list[int]], cut: list[list[int]]) -> list[tuple[int, int]]
     return out
 
 
-def _echoes(doc, markers: tuple[str, ...], patterns: tuple = ()) -> list[CopyFinding]:
+def _echoes(doc) -> list[CopyFinding]:
+    """Lines of the document that echo a line of the prompt templates (the cleaner's own patterns)."""
+    from drafter.scaffolding import echo_of, plain_line
+
     out = []
-    for pattern in patterns:
-        for m in pattern.finditer(doc.work):
-            line_end = doc.work.find("\n", m.start())
-            stop = line_end if line_end >= 0 else len(doc.work)
-            out.append(CopyFinding(doc.text[m.start():stop], m.start(), stop, doc.line(m.start()), "prompt",
-                                   "提示词模板",
-                                   f"这是提示词中对章节的称呼“{m.group()}”，不是正文：模型把提示词抄进了文中"))
-    for marker in markers:
-        # A short label (时间：, 单位：) is scaffolding only where it opens a line, as in the prompt.
-        label = len(marker) <= 5 and marker.endswith("：")
-        at = doc.work.find(marker)
-        while at >= 0:
-            line_start = doc.work.rfind("\n", max(0, at - 200), at) + 1
-            line_end = doc.work.find("\n", at)
-            stop = line_end if line_end >= 0 else len(doc.work)
-            if label and doc.work[line_start:at].strip():
-                at = doc.work.find(marker, at + len(marker))
-                continue
-            out.append(CopyFinding(doc.text[at:stop], at, stop, doc.line(at), "prompt", "提示词模板",
-                                   f"这是提示词中的说明文字“{marker}”，不是正文：模型把提示词抄进了文中"))
-            at = doc.work.find(marker, stop)
-    return _merged(out)
-
-
-def _merged(found: list[CopyFinding]) -> list[CopyFinding]:
-    # Two markers on one line are one echoed line.
-    out: list[CopyFinding] = []
-    for c in sorted(found, key=lambda c: (c.start, -c.end)):
-        if out and c.start < out[-1].end:
-            continue
-        out.append(c)
+    pos = 0
+    for line in doc.work.split("\n"):
+        plain = plain_line(line)
+        if plain and echo_of(plain) is not None:
+            start = pos + len(line) - len(line.lstrip())
+            stop = pos + len(line.rstrip())
+            out.append(CopyFinding(doc.text[start:stop], start, stop, doc.line(start), "prompt", "提示词模板",
+                                   f"这一行是提示词里的说明“{_snip(plain)}”，不是正文：模型把提示词抄进了文中"))
+        pos += len(line) + 1
     return out
+
+
+def _snip(text: str, limit: int = 20) -> str:
+    return text if len(text) <= limit else text[:limit] + "……"
 
 
 def load_corpus_texts(folder=None) -> Corpus:

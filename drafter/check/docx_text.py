@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from drafter.errors import DocumentError, InputError
+from drafter.errors import DocumentError
 from drafter.files import DecodedText
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc, and encrypted .docx
@@ -30,15 +30,10 @@ class DocxText(DecodedText):
 
 def extract_docx_text(path: str | Path) -> DocxText:
     """Read a .docx's paragraphs and table cells in document order, one line each, for checking."""
+    from drafter.files import MAX_TEXT_BYTES, read_bytes
+
     p = Path(path)
-    if not p.exists():
-        raise InputError("文档不存在", path=p, hint="请检查路径是否正确；路径含空格时请加引号")
-    if p.is_dir():
-        raise InputError("这是一个文件夹，不是文档", path=p, hint="请给出文件的路径")
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"无法读取文档：{exc.strerror or exc}", path=p) from None
+    data = read_bytes(p, what="文档", max_bytes=MAX_TEXT_BYTES)
     if data.startswith(_OLE2_MAGIC):
         raise DocumentError("这不是 .docx 文件：看起来是旧版 Word（.doc）文件，或是设置了密码的文档",
                             path=p, hint="请用 Word 或 WPS 打开，取消密码后“另存为” Word 文档（.docx）")

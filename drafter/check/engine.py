@@ -12,6 +12,7 @@ import bisect
 import dataclasses
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from drafter.check import explanations as describe
@@ -52,24 +53,18 @@ class FactNumber:
 
 
 def check_text(text: str, facts, *, allow: Iterable[str] = (), section: str | None = None,
-               document: str = "", kind: str | None = None, with_names: bool = True, corpus=None,
-               markers: tuple[str, ...] = (), patterns: tuple = ()) -> Report:
+               document: str = "", kind: str | None = None, with_names: bool = True, corpus=None) -> Report:
     """Check every number, name and copied passage in `text` against `facts`; offsets are into `text`.
 
     `kind` is the kind of section the whole text is, when drafting checks one section on its own
     (a plans section has no heading to say so). `corpus` (copies.Corpus) is the style corpus in use,
-    for copied sentences and the samples' own unit names; `markers` the prompt's scaffolding words.
+    for copied sentences and the samples' own unit names; echoed prompt text is found without it.
     """
     doc = prepare(text, section, document)
-    names = sorted({n for st in facts.statements() for n in quoted_names(st.text)})
     allowed = list(facts.allow) + [a for a in allow if a]
+    numbers, names, years = _supplied(facts, tuple(allowed))
     mentions = [m for m in extract_mentions(doc.work, allowed, names=names)]
-    numbers = _fact_numbers(facts, allowed, names)
-    years = frozenset(p[1] for f in numbers if f.statement.section is None
-                      for p in f.mention.parts if p[0] == "年")
     kinds = {sec.id: sec.kind for sec in facts.sections}
-    for f in numbers:
-        f.planned = planned_statement(f.statement.text, kinds.get(f.statement.section), years)
     checker = _Checker(doc, numbers, years, facts.path, PlanRegions(doc.text, years, kinds, doc.sections, kind))
     checked = checker.run(mentions)
     unused = [UnusedFact(f.statement.text, f.mention.value, f.mention.unit, f.statement.section,
@@ -84,10 +79,27 @@ def check_text(text: str, facts, *, allow: Iterable[str] = (), section: str | No
         from drafter.check.names import check_names
 
         found_names = tuple(check_names(doc, facts, corpus.units if corpus is not None else tuple, tuple(allowed)))
-        copies = tuple(find_copies(doc, corpus, "\n".join(st.text for st in facts.statements()), markers,
-                                   facts.unit, patterns))
+        copies = tuple(find_copies(doc, corpus, "\n".join(st.text for st in facts.statements()), facts.unit))
     return Report(document, str(facts.path), checked, unused, placeholders, section,
                   names=found_names, copies=copies)
+
+
+@lru_cache(maxsize=8)
+def _supplied(facts, allowed: tuple[str, ...]) -> tuple[list[FactNumber], list[str], frozenset[int]]:
+    """The facts' numbers with their words, the names quoted in the facts, and the reporting years.
+
+    Read once per facts file and allow list: drafting checks every section, every repair round,
+    against the same facts. The FactNumbers are never changed by a check (what a check uses is kept
+    by the checker, keyed by id).
+    """
+    names = sorted({n for st in facts.statements() for n in quoted_names(st.text)})
+    numbers = _fact_numbers(facts, list(allowed), names)
+    years = frozenset(p[1] for f in numbers if f.statement.section is None
+                      for p in f.mention.parts if p[0] == "年")
+    kinds = {sec.id: sec.kind for sec in facts.sections}
+    for f in numbers:
+        f.planned = planned_statement(f.statement.text, kinds.get(f.statement.section), years)
+    return numbers, names, years
 
 
 def _fact_numbers(facts, allowed: list[str], names: list[str]) -> list[FactNumber]:
@@ -535,7 +547,6 @@ def run_check(document: Path, facts: Path | None, *, allow_file: Path | None = N
     from drafter.errors import InputError
     from drafter.facts import load_facts
     from drafter.files import read_text
-    from drafter.scaffolding import scaffolding_markers, scaffolding_patterns
 
     decoded = read_document(document)
     if facts is None:
@@ -550,6 +561,6 @@ def run_check(document: Path, facts: Path | None, *, allow_file: Path | None = N
     loaded = load_facts(facts)
     corpus = _corpus(samples, loaded)
     report = check_text(decoded.text, loaded, allow=allow, section=section, document=str(document),
-                        corpus=corpus, markers=scaffolding_markers(), patterns=scaffolding_patterns())
+                        corpus=corpus)
     notices = tuple(n for n in (decoded.notice, loaded.notice) if n)
     return dataclasses.replace(report, notices=notices) if notices else report

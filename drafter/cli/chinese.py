@@ -75,7 +75,31 @@ def _param_name(exc) -> str:
     return (hint or "").replace("'", "")
 
 
+# typer's own path checks ("Path 'x.yaml' is not readable."), in Chinese.
+_PATH_PROBLEMS = {"does not exist": "不存在", "is a file": "是文件，不是文件夹", "is a directory": "是文件夹，不是文件",
+                  "is not readable": "没有读取权限（请检查文件的权限）",
+                  "is not writable": "没有写入权限（请检查文件的权限）"}
+_PATH_MESSAGE = re.compile(r"(?:File|Directory|Path) (?P<path>(?P<q>['\"]).*(?P=q)) (?P<problem>"
+                           + "|".join(_PATH_PROBLEMS) + r")\.$", re.S)
+
+
+def _path_problem(message: str) -> str | None:
+    found = _PATH_MESSAGE.match(message)
+    if not found:
+        return None
+    import ast
+
+    try:
+        path = ast.literal_eval(found.group("path"))  # the repr of the path, as typer wrote it
+    except (ValueError, SyntaxError):
+        path = found.group("path")[1:-1]
+    return f"“{path}” {_PATH_PROBLEMS[found.group('problem')]}"
+
+
 def _value_problem(message: str) -> str:
+    path = _path_problem(message)
+    if path:
+        return path
     found = re.match(r"'?(.*?)'? is not a valid (\w+)", message)
     if found and found.group(2) in _KINDS:
         return f"“{found.group(1)}” 不是{_KINDS[found.group(2)]}"

@@ -51,7 +51,7 @@ def draft_command(
                                 max_repairs=max_repairs, max_prompt_tokens=max_prompt_tokens,
                                 samples=samples, force=force, on_event=progress.update,
                                 history=history, use_cache=not no_cache)
-    for line in result.facts.warning_lines():
+    for line in result.facts.warning_lines() + result.notices:
         notify(line)
     console.print(draft_summary(result))
     if result.cache_hits:
@@ -82,9 +82,11 @@ def check_command(
         "--allow-file", help="补充的固定提法列表文件，每行一个短语。")] = None,
     show_all: Annotated[bool, typer.Option(
         "--all", help="表格中也列出“一致”和“非数量”的数字（默认只列有问题的和推算的）。")] = False,
+    force: Annotated[bool, typer.Option("--force", help="报告文件（-o）已存在时覆盖。")] = False,
 ) -> None:
     """核对文档中的每一个数字是否来自事实文件；有问题时退出码为 1。"""
     from drafter.check.engine import run_check
+    from drafter.files import refuse_overwrite, write_atomic
 
     if output_format not in ("text", "json", "html"):
         err_console.print(f"[red]错误：--format 只能是 text、json 或 html，而不是 “{escape(output_format)}”[/red]")
@@ -92,7 +94,12 @@ def check_command(
     if output_format == "html" and output is None:
         err_console.print("[red]错误：--format html 需要用 -o 指定网页文件，例如 -o 核对报告.html[/red]")
         raise typer.Exit(2)
+    example = {"html": "核对报告.html", "json": "核对报告.json"}.get(output_format, "核对报告.txt")
+    if output is not None:  # before the work, and again once the facts file the draft names is known
+        refuse_overwrite(output, force=force, example=example, inputs=(document, facts, allow_file))
     report = run_check(document, facts, allow_file=allow_file, section=section)
+    if output is not None:
+        refuse_overwrite(output, force=True, example=example, inputs=(Path(report.facts),))
     for notice in report.notices:
         notify(notice)
     if output_format == "html":
@@ -113,8 +120,6 @@ def check_command(
         check_report(target, report, show_all=show_all)
         text = target.export_text() if output else None
     if output:
-        from drafter.files import write_atomic
-
         write_atomic(output, text)
         err_console.print(f"报告已写入 {escape(str(output))}")
     elif text is not None:

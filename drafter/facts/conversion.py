@@ -206,7 +206,7 @@ def convert_facts(source: str | Path, output: str | Path, *, force: bool = False
         raise FactsError(f"不支持从 “{src or '无扩展名'}” 转换为 “{dst or '无扩展名'}”", path=output,
                          hint="支持 .yaml → .xlsx 和 .xlsx → .yaml，"
                               "例如 drafter facts convert facts.xlsx -o facts.yaml")
-    refuse_overwrite(output, force=force, example=output.name, error=FactsError)
+    refuse_overwrite(output, force=force, example=output.name, error=FactsError, inputs=(source,))
     facts = load_facts(source)
     if to_xlsx:
         data = workbook_bytes(facts)
@@ -236,8 +236,4 @@ def _meaning(facts: Facts) -> tuple:
 def _write(target: Path, data: bytes) -> None:
     from drafter.files import write_atomic_bytes
 
-    try:
-        write_atomic_bytes(target, data)
-    except OSError as exc:
-        raise FactsError(f"无法写入：{exc.strerror or exc}", path=target,
-                         hint="文件正在 Excel 或 WPS 中打开时，请先关闭再试") from None
+    write_atomic_bytes(target, data)  # a failed write is a StorageError naming the file

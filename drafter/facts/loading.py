@@ -38,9 +38,5 @@ def write_template(path: str | Path, *, force: bool = False, topic: str | None =
     if target.is_dir():
         target = target / "facts.yaml"
     refuse_overwrite(target, force=force, example="facts.yaml", error=FactsError)
-    text = template_text(topic)
-    try:
-        write_atomic(target, text)
-    except OSError as exc:
-        raise FactsError(f"无法写入：{exc.strerror or exc}", path=target) from None
+    write_atomic(target, template_text(topic))
     return target

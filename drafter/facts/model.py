@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from drafter.errors import FactsError
@@ -17,6 +17,19 @@ KINDS = ("intro", "work", "problems", "plans", "closing")
 KIND_NAMES = {"intro": "开头", "work": "工作", "problems": "问题", "plans": "打算", "closing": "结尾"}
 APPROX_WORDS = ("余", "多", "约", "近", "以上", "不足", "左右")
 SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")  # a leading _ is kept for drafter's own parts
+
+# Limits of a facts file, each several times what a real summary needs (the largest of the
+# fixtures and case sets: 12 sections, 14 facts in a section, a 69-character fact).
+# Every section is checked against every number of the file: drafting time grows with sections
+# times characters and with the square of the numbers.
+MAX_SECTIONS = 150
+MAX_SECTION_FACTS = 60
+MAX_FACTS = 600           # statements in the whole file, document-wide ones included (largest seen: 65)
+MAX_FACTS_CHARS = 20_000  # characters of every statement and title together (largest seen: 1,166)
+MAX_NUMBERS = 1_000       # runs of numerals in them (largest seen: 128)
+MAX_TEXT_CHARS = 300      # one statement, title or phrase
+MAX_VALUE_DIGITS = 20     # a 数值 written out in plain digits (a 亿 is 9)
+_NUMERAL_RUN = re.compile(r"[0-9０-９]+|[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+")
 
 FIELD_NAMES = {
     "unit": "单位", "period": "时间", "campaign": "创建目标", "topic": "主题", "title": "标题",
@@ -191,3 +204,50 @@ def summarize_numbers(facts: Facts) -> list[SectionNumbers]:
         rows.append(SectionNumbers(sec.id, sec.title, sec.kind, len(sec.facts),
                                    found((Statement(sec.title, sec.title_line, ""),) + sec.facts)))
     return rows
+
+
+class ValueProblem(ValueError):
+    """Why a 数值 cannot be read, in Chinese for the error message."""
+
+
+def parse_value(raw: str) -> tuple[Decimal, bool]:
+    """A 数值 as written (7, 12.60, 1,200, 85%) -> (the number, whether it was a percentage)."""
+    text = raw.strip().replace(",", "")
+    percent = text.endswith(("%", "％"))
+    text = text[:-1].strip() if percent else text
+    # Bounded before Decimal sees it: 1e999999999 parses at once but never finishes printing.
+    if len(text) > MAX_VALUE_DIGITS + 10:
+        raise ValueProblem(f"数值太长（最多 {MAX_VALUE_DIGITS} 位数字）")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueProblem("数值应为数字") from None
+    if not value.is_finite():
+        raise ValueProblem("数值应为数字")
+    exponent = value.as_tuple().exponent
+    if value and value.adjusted() >= MAX_VALUE_DIGITS:
+        raise ValueProblem(f"数值过大（最多 {MAX_VALUE_DIGITS} 位整数）")
+    if isinstance(exponent, int) and -exponent > MAX_VALUE_DIGITS:
+        raise ValueProblem(f"数值的小数位数过多（最多 {MAX_VALUE_DIGITS} 位）")
+    if not value and isinstance(exponent, int) and exponent > MAX_VALUE_DIGITS:
+        raise ValueProblem(f"数值过大（最多 {MAX_VALUE_DIGITS} 位整数）")
+    return value, percent
+
+
+def size_problem(facts: Facts) -> str | None:
+    """Why a facts file is too big to draft from in reasonable time, or None."""
+    statements = facts.statements()
+    return (limit_problem("事实条数", len(facts.facts) + sum(len(s.facts) for s in facts.sections), MAX_FACTS)
+            or limit_problem("事实的总字数", sum(len(s.text) for s in statements), MAX_FACTS_CHARS)
+            or limit_problem("事实中的数字", sum(len(_NUMERAL_RUN.findall(s.text)) for s in statements),
+                             MAX_NUMBERS))
+
+
+SIZE_HINT = "请只保留要写进总结的事实，或把材料分成几份总结"
+
+
+def limit_problem(what: str, count: int, limit: int) -> str | None:
+    """The message when a facts file has more of something than drafter accepts, else None."""
+    if count <= limit:
+        return None
+    return f"{what}过多（{count}，上限 {limit}）"

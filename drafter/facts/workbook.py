@@ -21,17 +21,25 @@ import warnings
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
-from drafter.errors import FactsError
+from drafter.errors import FactsError, excerpt
 from drafter.facts.model import (
     APPROX_WORDS,
     KIND_NAMES,
     KINDS,
+    MAX_SECTION_FACTS,
+    MAX_SECTIONS,
+    MAX_TEXT_CHARS,
     SECTION_ID,
+    SIZE_HINT,
     Facts,
     Section,
     Statement,
+    ValueProblem,
     compose_statement,
     default_title,
+    limit_problem,
+    parse_value,
+    size_problem,
 )
 from drafter.facts.warnings import campaign_warning, samples_warning
 from drafter.suggestions import closest
@@ -96,22 +104,14 @@ def load_workbook_facts(path: str | Path) -> Facts:
 
 
 def _read_bytes(p: Path) -> bytes:
-    if not p.exists():
-        raise FactsError("事实文件不存在", path=p, hint="请检查路径是否正确；路径含空格时请加引号")
-    if p.is_dir():
-        raise FactsError("这是一个文件夹，不是事实文件", path=p, hint="请给出文件的路径")
+    from drafter.files import read_bytes
+
+    data = read_bytes(p, what="事实文件", max_bytes=MAX_WORKBOOK_BYTES, error=FactsError,
+                      hint="文件正在 Excel 或 WPS 中打开时，请先关闭再试")
     if p.suffix.lower() == ".xls":
         raise FactsError("这是旧版 Excel 文件（.xls），drafter 只能读取 .xlsx", path=p, hint=_SAVE_AS)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise FactsError(f"无法读取事实文件：{exc.strerror or exc}", path=p,
-                         hint="文件正在 Excel 或 WPS 中打开时，请先关闭再试") from None
     if not data:
         raise FactsError("事实文件是空的", path=p, hint="可用 drafter init --xlsx 生成模板")
-    if len(data) > MAX_WORKBOOK_BYTES:
-        raise FactsError(f"事实文件过大（{len(data) / 1024 / 1024:.1f} MB，上限 10 MB）", path=p,
-                         hint="请确认选对了文件")
     if data.startswith(_OLE):
         raise FactsError("这不是 .xlsx 工作簿：可能是旧版 .xls 文件，或设置了打开密码", path=p,
                          hint="请取消打开密码；" + _SAVE_AS)
@@ -128,17 +128,38 @@ def parse_workbook(p: Path, data: bytes) -> Facts:
             warnings.simplefilter("ignore")
             # data_only: a formula cell gives the value Excel last showed, as the clerk saw it.
             wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+            # A formula's last value is only there if Excel or WPS saved the file; files written by
+            # other programs may hold the formula alone, which data_only reads as an empty cell.
+            formulas = openpyxl.load_workbook(io.BytesIO(data)) if _has_formulas(data) else None
     except Exception:  # a damaged file raises zipfile, XML, KeyError or ValueError errors alike
         raise FactsError("无法读取 Excel 文件：文件已损坏，或不是 .xlsx 格式", path=p,
                          hint=_SAVE_AS) from None
-    return _Reader(p, wb).facts(hashlib.sha256(data).hexdigest())
+    return _Reader(p, wb, formulas).facts(hashlib.sha256(data).hexdigest())
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of the .xlsx holds a formula (an <f> element)."""
+    import zipfile
+
+    formula = re.compile(rb"<(?:\w+:)?f[\s>/]")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with archive.open(name) as sheet:  # in pieces: a sheet may unpack to far more than the file
+                tail = b""
+                while chunk := sheet.read(1 << 20):
+                    if formula.search(tail + chunk):
+                        return True
+                    tail = chunk[-16:]
+    return False
 
 
 class _Reader:
     """Reads the sheets row by row with the checks the YAML parser makes, naming sheet/row/column."""
 
-    def __init__(self, path: Path, wb):
-        self.path, self.wb = path, wb
+    def __init__(self, path: Path, wb, formulas=None):
+        self.path, self.wb, self.formulas = path, wb, formulas
         self.numeric: list[tuple[str, int, str]] = []  # numeric cells whose trailing zeros may be lost
 
     def fail(self, message: str, sheet: str, row: int | None = None, field: str | None = None,
@@ -159,7 +180,7 @@ class _Reader:
                                  "安全生产）填“主题”")
         warnings = [campaign_warning(campaign, rows["campaign"], workbook=True) if campaign else None,
                     samples_warning(self.path, samples.text, samples.line) if samples else None]
-        return WorkbookFacts(
+        loaded = WorkbookFacts(
             path=self.path, encoding="xlsx", unit=unit, period=period, campaign=campaign,
             title=values.get("title") or default_title(unit, period, campaign, topic),
             author=values.get("author") or unit, date=values.get("date"), facts=doc,
@@ -170,6 +191,9 @@ class _Reader:
                            for w in warnings if w),
             cell_notice=self.notice(),
         )
+        if problem := size_problem(loaded):
+            raise FactsError(problem, path=self.path, hint=SIZE_HINT)
+        return loaded
 
     def notice(self) -> str | None:
         if not self.numeric:
@@ -178,6 +202,13 @@ class _Reader:
         more = f"等 {len(self.numeric)} 处" if len(self.numeric) > 1 else ""
         return (f"提示：{self.path} 工作表“{sheet}”第{row}行{more}的数字是 Excel 的数值格式，已按显示读作 {text}；"
                 "如原本写的是 12.60 这样末尾带 0 的数，请把这些单元格设为“文本”格式后重新输入。")
+
+    def uncomputed(self, c, sheet: str) -> bool:
+        """Whether an empty-looking cell holds a formula whose value was never saved."""
+        if self.formulas is None or sheet not in self.formulas.sheetnames or not hasattr(c, "column_letter"):
+            return False
+        formula = self.formulas[sheet][c.coordinate]
+        return formula.data_type == "f" or (isinstance(formula.value, str) and formula.value.startswith("="))
 
     def sheet(self, name: str, required: bool = True):
         for ws in self.wb.worksheets:
@@ -189,10 +220,13 @@ class _Reader:
         raise FactsError(f"找不到工作表“{name}”（现有工作表：{names}）", path=self.path,
                          hint="请按 drafter init --xlsx 生成的模板填写，工作表名不要改动")
 
-    def cell(self, c, sheet: str) -> str:
+    def cell(self, c, sheet: str, field: str | None = None) -> str:
         if c.data_type == "e":
-            raise self.fail(f"单元格是 Excel 错误值 {c.value}", sheet, c.row, _letter(c),
+            raise self.fail(f"单元格是 Excel 错误值 {excerpt(c.value)}", sheet, c.row, field or _letter(c),
                             hint="请检查公式，或直接填写内容")
+        if c.value is None and self.uncomputed(c, sheet):
+            raise self.fail("单元格是公式，但文件中没有保存公式的计算结果", sheet, c.row, field or _letter(c),
+                            hint="请用 Excel 或 WPS 打开并保存一次，或直接填写内容")
         text, lossy = _cell_text(c)
         if lossy:
             self.numeric.append((sheet, c.row, text))
@@ -226,10 +260,10 @@ class _Reader:
             key = labels.get(_norm(label)) if label else None
             if key is None and label and _norm(label) not in _SPARE_COLUMNS:
                 names = (_header_name(k, labels) for k in labels.values())
-                raise self.fail(f"不认识的列名 “{label}”", ws.title, c.row, _letter(c, label),
+                raise self.fail(f"不认识的列名 “{excerpt(label)}”", ws.title, c.row, _letter(c, excerpt(label)),
                                 hint=_suggest(label, names) + "自己的说明可放在名为“备注”的列")
             if key in (k for k, _ in columns.values()):
-                raise self.fail(f"列名 “{label}” 重复", ws.title, c.row, _letter(c, label))
+                raise self.fail(f"列名 “{excerpt(label)}” 重复", ws.title, c.row, _letter(c, excerpt(label)))
             if key:
                 columns[c.column] = (key, _letter(c, label))
         return columns
@@ -240,7 +274,7 @@ class _Reader:
         for r in rows:
             vals = {}
             for c in r:
-                if c.column in columns and (text := self.cell(c, ws.title)):
+                if c.column in columns and (text := self.cell(c, ws.title, columns[c.column][1])):
                     vals[columns[c.column][0]] = (text, columns[c.column][1])
             if vals:
                 out.append((r[0].row, vals))
@@ -260,11 +294,13 @@ class _Reader:
                                 hint="字段可填：" + "、".join(_LABEL.values()))
             key = _INFO_LABELS.get(_norm(label))
             if key is None:
-                raise self.fail(f"不认识的字段名 “{label}”", INFO_SHEET, row,
+                raise self.fail(f"不认识的字段名 “{excerpt(label)}”", INFO_SHEET, row,
                                 hint=_suggest(label, _LABEL.values()).rstrip("；"))
             if key == "allow":
-                allow.extend(p.strip() for p in re.split(r"[、\n]", content) if p.strip())
+                allow.extend(self.short(p.strip(), INFO_SHEET, row, vals["content"][1])
+                             for p in re.split(r"[、\n]", content) if p.strip())
                 continue
+            self.short(content, INFO_SHEET, row, vals.get("content", ("", ""))[1])
             if key in seen:
                 raise self.fail(f"重复（第{seen[key]}行已出现）", INFO_SHEET, row, label,
                                 hint="每个字段只写一行")
@@ -311,13 +347,31 @@ class _Reader:
         if not out:
             raise self.fail("没有任何章节：至少需要一个章节", FACTS_SHEET,
                             hint="从第2行起每行写一条事实，并填写章节ID和章节标题；可用 drafter init --xlsx 生成模板")
+        self.counts(out)
         return tuple(Section(s["id"], s["title"], s["kind"], tuple(s["facts"]), s["row"], s["row"],
                              s["index"]) for s in out)
+
+    def counts(self, sections: list[dict]) -> None:
+        """Refuse more sections or facts than drafter accepts (see drafter.facts.model)."""
+        if problem := limit_problem("章节", len(sections), MAX_SECTIONS):
+            raise self.fail(problem, FACTS_SHEET, sections[MAX_SECTIONS]["row"], "章节ID",
+                            hint="一份总结通常不超过二十节；请合并相近的章节")
+        for sec in sections:
+            if problem := limit_problem("本章节的事实条数", len(sec["facts"]), MAX_SECTION_FACTS):
+                raise self.fail(problem, FACTS_SHEET, sec["row"], "章节ID",
+                                hint="请只保留要写进本节的事实，或把本节拆成几节")
+
+    def short(self, text: str, sheet: str, row: int, field: str) -> str:
+        """The text, or an error when it is longer than a fact may be."""
+        if len(text) > MAX_TEXT_CHARS:
+            raise self.fail(f"文字过长（{len(text)} 字，上限 {MAX_TEXT_CHARS} 字）", sheet, row, field,
+                            hint="一条事实写一件事；长段材料请拆成几条")
+        return text
 
     def section(self, row: int, vals: dict, fields: dict, seen: dict[str, int], index: int) -> dict:
         sid, field = vals["id"]
         if not SECTION_ID.match(sid):
-            raise self.fail(f"章节 ID “{sid}” 不合规", FACTS_SHEET, row, field,
+            raise self.fail(f"章节 ID “{excerpt(sid)}” 不合规", FACTS_SHEET, row, field,
                             hint="只能用小写英文字母、数字、下划线和连字符，且不能以下划线开头，例如 publicity")
         if sid in seen:
             raise self.fail(f"章节 ID “{sid}” 重复（第{seen[sid]}行已使用）", FACTS_SHEET, row, field,
@@ -326,7 +380,8 @@ class _Reader:
         if "title" not in vals:
             raise self.fail("章节的第一行要填写章节标题", FACTS_SHEET, row, fields["title"],
                             hint="例如 加大宣传力度；编号“一、二、”由程序自动添加")
-        return {"id": sid, "title": vals["title"][0], "kind": self.kind(row, vals), "facts": [],
+        title = self.short(vals["title"][0], FACTS_SHEET, row, vals["title"][1])
+        return {"id": sid, "title": title, "kind": self.kind(row, vals), "facts": [],
                 "row": row, "index": index}
 
     def kind(self, row: int, vals: dict) -> str:
@@ -336,7 +391,7 @@ class _Reader:
         kind = _KIND_LABELS.get(text.lower())
         if kind is None:
             close = closest(text, KINDS)
-            raise self.fail(f"类型 “{text}” 不认识", FACTS_SHEET, row, field,
+            raise self.fail(f"类型 “{excerpt(text)}” 不认识", FACTS_SHEET, row, field,
                             hint="可用：" + "、".join(f"{KIND_NAMES[k]}（{k}）" for k in KINDS)
                             + (f"；是不是想写 {close}？" if close else ""))
         return kind
@@ -354,29 +409,34 @@ class _Reader:
         if "text" not in vals:
             raise self.fail("写了数值、单位或约数，却没有填写事实文字", sheet, row, fields["text"],
                             hint="“事实”列写文字，例如 新建宣传栏；“数值”列只写数字")
+        text = self.short(vals["text"][0], sheet, row, vals["text"][1])
         value = unit = approx = None
+        percent = False
         if "value" in vals:
             raw, where = vals["value"]
             try:
-                value = Decimal(raw.replace(",", ""))
-            except InvalidOperation:
-                value = None
-            if value is None or not value.is_finite():
-                raise self.fail(f"数值应为数字，实际是 “{raw}”", sheet, row, where,
-                                hint="只写数字，例如 7；单位写在“单位”列")
+                value, percent = parse_value(raw)
+            except ValueProblem as exc:
+                raise self.fail(f"{exc}，实际是 “{excerpt(raw)}”", sheet, row, where,
+                                hint="只写数字，例如 7；单位写在“单位”列") from None
         if "unit" in vals:
             unit = vals["unit"][0]
             if value is None:
                 raise self.fail("写了单位却没有数值", sheet, row, vals["unit"][1],
                                 hint="在“数值”列填写数字，或把单位写进事实文字")
+        if percent:  # 85% typed, or a number Excel shows as a percentage (format 0.0%)
+            if unit not in (None, "%", "％"):
+                raise self.fail(f"数值是百分数，单位却是 “{excerpt(unit)}”", sheet, row, vals["unit"][1],
+                                hint="百分数的单位就是 %：清空“单位”列，或把数值改为不带 % 的数")
+            unit = "%"
         if "approx" in vals:
             approx, where = vals["approx"]
             if approx not in APPROX_WORDS:
-                raise self.fail(f"约数写法 “{approx}” 不认识", sheet, row, where,
+                raise self.fail(f"约数写法 “{excerpt(approx)}” 不认识", sheet, row, where,
                                 hint="可用：" + "、".join(APPROX_WORDS))
             if value is None:
                 raise self.fail("写了约数却没有数值", sheet, row, where, hint="在“数值”列填写数字，或清空约数")
-        return Statement(compose_statement(vals["text"][0], value, unit, approx), row, field, section,
+        return Statement(compose_statement(text, value, unit, approx), row, field, section,
                          value, unit, approx)
 
 
