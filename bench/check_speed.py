@@ -21,6 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from drafter.check.copies import load_corpus_texts  # noqa: E402
 from drafter.check.engine import check_text  # noqa: E402
 from drafter.check.mentions import extract_mentions  # noqa: E402
 from drafter.facts import load_facts  # noqa: E402
@@ -63,9 +64,10 @@ def throughput(pairs) -> tuple[float, float, int]:
     check_rate = float("nan")
     if checked:
         n = sum(len(t) for t, _ in checked)
+        corpus = load_corpus_texts()  # the built-in samples, as `drafter check` uses them for copies
         start = time.perf_counter()
         for text, facts in checked:
-            check_text(text, facts)
+            check_text(text, facts, corpus=corpus)
         check_rate = n / (time.perf_counter() - start)
     return extract_rate, check_rate, chars
 
@@ -76,8 +78,9 @@ def one_line_rate(pairs, size: int = 5_000_000) -> float:
     text = re.sub(r"\d+", lambda m: str(int(m.group()) + 1), path.read_text(encoding="utf-8-sig").replace("\n", ""))
     line = (text * (size // len(text) + 1))[:size]
     loaded = load_facts(facts)
+    corpus = load_corpus_texts()
     start = time.perf_counter()
-    check_text(line, loaded)
+    check_text(line, loaded, corpus=corpus)
     return size / (time.perf_counter() - start)
 
 
@@ -119,7 +122,7 @@ def main() -> None:
     extract_rate, check_rate, chars = throughput(pairs)
     print(f"samples: {len(pairs)} texts repeated to {chars:,} characters")
     print(f"extract_mentions: {extract_rate:,.0f} chars/s")
-    print(f"check_text:       {check_rate:,.0f} chars/s   (target >= 300,000)")
+    print(f"check_text (numbers, names, copies): {check_rate:,.0f} chars/s   (target >= 300,000)")
     print(f"check_text, one 5 MB line with wrong numbers: {one_line_rate(pairs):,.0f} chars/s   (target >= 300,000)")
     for output_format in ("text", "json"):
         wall = cli_wall_time(pairs, args.drafter, output_format)
