@@ -210,3 +210,21 @@ def test_names_references_mask_the_samples_places():
 
     assert mask_places("结合我乡实际，从构建和谐南坝的高度出发，制定了《南坝乡方案》") == \
         "结合我乡实际，从构建和谐○○的高度出发，制定了《○○方案》"
+
+
+def test_names_check_uses_the_samples_folder_given(run, tmp_path):
+    # --samples: copies are looked for in that folder, not in the built-in samples.
+    folder = tmp_path / "范文"
+    folder.mkdir()
+    (folder / "去年.txt").write_text(SAMPLE[1], encoding="utf-8")
+    path = tmp_path / "facts.yaml"
+    path.write_text(FACTS, encoding="utf-8")
+    doc = tmp_path / "总结.txt"
+    doc.write_text("乡上成立了创建工作领导小组，由书记任组长，各站所负责人为成员，具体负责创建工作的统筹协调。\n",
+                   encoding="utf-8")
+    builtin = json.loads(run("check", doc, "--facts", path, "--format", "json").stdout)
+    given = run("check", doc, "--facts", path, "--format", "json", "--samples", folder)
+    assert builtin["copies"] == [] and given.exit_code == 1
+    assert [c["source"] for c in json.loads(given.stdout)["copies"]] == ["去年 第2行"]
+    missing = run("check", doc, "--facts", path, "--samples", tmp_path / "没有")
+    assert missing.exit_code == 2 and "范文文件夹不存在" in missing.stderr

@@ -83,8 +83,10 @@ def check_command(
     show_all: Annotated[bool, typer.Option(
         "--all", help="表格中也列出“一致”和“非数量”的数字（默认只列有问题的和推算的）。")] = False,
     force: Annotated[bool, typer.Option("--force", help="报告文件（-o）已存在时覆盖。")] = False,
+    samples: Annotated[Path | None, typer.Option(
+        "--samples", help="查照抄时对照的范文文件夹（默认：事实文件中 samples 写的，否则内置范文）。")] = None,
 ) -> None:
-    """核对文档中的每一个数字是否来自事实文件；有问题时退出码为 1。"""
+    """核对文档中的每一个数字、地名和名称是否来自事实文件，有没有照抄范文；有问题时退出码为 1。"""
     from drafter.check.engine import run_check
     from drafter.files import refuse_overwrite, write_atomic
 
@@ -97,7 +99,7 @@ def check_command(
     example = {"html": "核对报告.html", "json": "核对报告.json"}.get(output_format, "核对报告.txt")
     if output is not None:  # before the work, and again once the facts file the draft names is known
         refuse_overwrite(output, force=force, example=example, inputs=(document, facts, allow_file))
-    report = run_check(document, facts, allow_file=allow_file, section=section)
+    report = run_check(document, facts, allow_file=allow_file, section=section, samples=samples)
     if output is not None:
         refuse_overwrite(output, force=True, example=example, inputs=(Path(report.facts),))
     for notice in report.notices:
