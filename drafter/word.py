@@ -72,6 +72,7 @@ class ExportResult:
     sections: int
     review_marked: int
     needs_review: tuple[str, ...] = ()  # ids of needs-review / failed sections, marked or not
+    missing_fonts: tuple[str, ...] = ()  # named fonts this machine does not have (empty if unknown)
 
 
 @dataclass
@@ -122,7 +123,46 @@ def export_docx(draft_path: Path, output: Path, *, fonts: WordFonts | None = Non
     write_atomic_bytes(output, data)
     return ExportResult(output, len(blocks), _pages(blocks), len(draft.sections),
                         sum(1 for sid in marked if any(b.section == sid for b in blocks)),
-                        tuple(_review_sections(draft)))
+                        tuple(_review_sections(draft)), missing_fonts(fonts or WordFonts()))
+
+
+def missing_fonts(fonts: WordFonts) -> tuple[str, ...]:
+    """The fonts a draft is set in that this machine lacks (Word and WPS then substitute others,
+    and 黑体 headings can look like body text); empty when the machine's fonts cannot be listed."""
+    installed = installed_font_families()
+    if installed is None:
+        return ()
+    wanted = dict.fromkeys((fonts.title, fonts.body, fonts.heading1, fonts.heading2))
+    return tuple(f for f in wanted if f.replace(" ", "").lower() not in installed)
+
+
+def installed_font_families() -> frozenset[str] | None:
+    """Font family names on this machine (lower case, no spaces), or None when they cannot be listed."""
+    import subprocess
+    import sys
+
+    names: list[str] = []
+    if sys.platform == "win32":
+        try:
+            import winreg
+
+            key = winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, r"SOFTWARE\Microsoft\Windows NT\CurrentVersion\Fonts")
+            for i in range(winreg.QueryInfoKey(key)[1]):
+                # "仿宋_GB2312 (TrueType)", "宋体 & 新宋体 (TrueType)"
+                entry = re.sub(r"\s*\(.*\)$", "", winreg.EnumValue(key, i)[0])
+                names += entry.split(" & ")
+        except OSError:
+            return None
+    else:
+        try:
+            listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, timeout=10,
+                                    encoding="utf-8", errors="replace")
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if listed.returncode != 0:
+            return None
+        names = [n for line in listed.stdout.splitlines() for n in line.split(",")]
+    return frozenset(n.replace(" ", "").lower() for n in names if n.strip())
 
 
 def _draft_blocks(draft: Draft) -> list[_Block]:
@@ -280,9 +320,16 @@ def _defaults(doc, fonts: WordFonts) -> None:
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
     _run_font(rpr, fonts.body, BODY_PT)
+    # python-docx's template declares en-US text and ja-JP as the East-Asian language (here and in
+    # settings.xml): LibreOffice and WPS then draw Han characters with Japanese glyph forms.
     lang = rpr.find(qn("w:lang"))
-    if lang is not None:  # the template says ja-JP/en-US here, which makes Word pick Japanese glyphs
-        lang.set(qn("w:eastAsia"), "zh-CN")
+    if lang is None:
+        lang = rpr.makeelement(qn("w:lang"), {})
+        rpr.append(lang)
+    _attrs(lang, val="zh-CN", eastAsia="zh-CN")
+    theme_lang = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        _attrs(theme_lang, val="zh-CN", eastAsia="zh-CN")
     spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
     spacing.attrib.clear()
     _attrs(spacing, after=0, line=LINE_TWIPS, lineRule="exact")

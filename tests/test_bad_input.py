@@ -13,7 +13,12 @@ SECTION = "sections:\n  - id: publicity\n    title: 加大宣传力度\n    fact
 CASES = {
     "malformed_yaml": (HEAD + 'sections:\n  - id: "publicity\n    title: x\n', 5, ["YAML"]),
     "tab_indent": (HEAD + "sections:\n\t- id: a\n", 5, ["Tab"]),
-    "fullwidth_colon": ("unit：芦洲乡\nperiod: 2017年\n", 2, ["半角"]),
+    # YAML trips over a "key：value" typo a line later; the error names the typo's own line.
+    "fullwidth_colon": ("unit：芦洲乡\nperiod: 2017年\n", 1, ["半角"]),
+    "fullwidth_colon_in_section": (HEAD + "sections:\n  - id: a\n    title：产业振兴\n    facts:\n"
+                                   "      - 新建高标准农田3500亩\n", 6, ["半角"]),
+    "fullwidth_colon_second_section": (HEAD + SECTION + "  - id: b\n    title：人才振兴\n    facts:\n"
+                                       "      - 培训农民520人次\n", 10, ["半角"]),
     "missing_key": ("unit: 芦洲乡\ncampaign: 全国文明城市\n" + SECTION, 1, ["period", "缺少"]),
     "campaign_and_topic": (HEAD + "topic: 乡村振兴\n" + SECTION, 4, ["campaign", "topic", "只能填一个"]),
     "missing_section_title": (HEAD + "sections:\n  - id: a\n    facts: [x]\n", 5, ["title", "缺少"]),

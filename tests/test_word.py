@@ -22,7 +22,7 @@ from drafter.cli import app
 from drafter.document import parse_draft
 from drafter.errors import DocumentError, DrafterError, InputError
 from drafter.facts import load_facts
-from drafter.word import WordFonts, export_docx, is_docx
+from drafter.word import WordFonts, export_docx, installed_font_families, is_docx
 
 FACTS = FIXTURES / "facts" / "篇一.yaml"
 FACT_FILES = sorted((FIXTURES / "facts").glob("*.yaml"))
@@ -364,3 +364,25 @@ def test_word_check_path_does_not_import_python_docx():
     code = "import sys, drafter.word, drafter.check.engine, drafter.cli; print('docx' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_word_declares_chinese_not_japanese(example):
+    # python-docx's template says ja-JP: LibreOffice and WPS would draw Japanese glyph forms.
+    with zipfile.ZipFile(example[1]) as z:
+        styles, settings = z.read("word/styles.xml").decode(), z.read("word/settings.xml").decode()
+    assert "ja-JP" not in styles and "ja-JP" not in settings
+    assert 'w:eastAsia="zh-CN"' in styles and 'w:eastAsia="zh-CN"' in settings
+
+
+@pytest.mark.skipif(installed_font_families() is None, reason="this machine cannot list its fonts (no fc-list)")
+def test_word_export_names_fonts_the_machine_lacks(run, draft_copy, tmp_path):
+    draft, out = draft_copy, tmp_path / "总结.docx"
+    present = sorted(installed_font_families())[0]
+    result = run("export", draft, "-o", out, "--font-title", "没有这种字体", "--font-body", present,
+                 "--font-heading", present, "--font-subheading", present)
+    assert result.exit_code == 0, result.stderr
+    notice = [line for line in result.stderr.splitlines() if "本机没有这些字体" in line]
+    assert len(notice) == 1 and "没有这种字体" in notice[0] and "--font-body" in notice[0]
+    again = run("export", draft, "-o", out, "--force", "--font-title", present, "--font-body", present,
+                "--font-heading", present, "--font-subheading", present)
+    assert again.exit_code == 0 and "本机没有这些字体" not in again.stderr

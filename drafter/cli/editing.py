@@ -161,6 +161,10 @@ def export_command(
     result = export_docx(draft, output, fonts=fonts, mark_review=mark_review, force=force)
     console.print(f"[green]已导出 {escape(str(result.output))}：{result.sections} 节，"
                   f"{result.paragraphs} 段，约 {result.pages_estimate} 页（A4，每页 22 行、每行 28 字）。[/green]")
+    if result.missing_fonts:
+        notify(f"本机没有这些字体：{'、'.join(result.missing_fonts)}。文件仍按它们设置，在装有这些字体的电脑上显示正常；"
+               "本机打开时标题、正文会换成别的字体。要换用本机已有的字体，可用 --font-title、--font-body、"
+               "--font-heading、--font-subheading，例如 --font-body 仿宋 --font-subheading 楷体")
     if result.review_marked:
         notify(f"有 {result.review_marked} 节需要人工核对，已在文档中标黄。")
     elif result.needs_review:

@@ -120,6 +120,8 @@ class _Parser:
             if exc.context_mark is not None and "quoted scalar" in (exc.context or ""):
                 mark = exc.context_mark  # where the unclosed quote opened, not the end of file
             line = mark.line + 1 if mark else None
+            # YAML notices a "key：value" typo only on a later line; point at the typo itself.
+            line = _fullwidth_key_line(self.decoded.text, line) or line
             raise self.fail(f"YAML 格式错误：{_yaml_problem(exc, self.decoded.text, line)}", line=line,
                             hint=_yaml_hint(exc, self.decoded.text, line)) from None
         except yaml.YAMLError as exc:
@@ -328,10 +330,18 @@ def _tab_indented(text: str, line: int | None) -> bool:
 _FULLWIDTH_KEY = re.compile(r"^\s*-?\s*[A-Za-z_]+\s*：", re.MULTILINE)
 
 
+def _fullwidth_key_line(text: str, line: int | None) -> int | None:
+    """The last line at or up to two lines before `line` whose key ends in a full-width colon."""
+    lines = text.splitlines()
+    for number in range(min(line or 1, len(lines)), max(0, (line or 1) - 3), -1):
+        if _FULLWIDTH_KEY.match(lines[number - 1]):
+            return number
+    return None
+
+
 def _yaml_hint(exc: yaml.MarkedYAMLError, text: str, line: int | None) -> str:
     problem = exc.problem or ""
-    nearby = "\n".join(text.splitlines()[max(0, (line or 1) - 3):(line or 1)])
-    if _FULLWIDTH_KEY.search(nearby):
+    if _fullwidth_key_line(text, line):
         return "键后面的冒号请用半角“:”，并在冒号后加一个空格，例如 unit: 芦洲乡"
     if _tab_indented(text, line):
         return "请把行首的 Tab 换成空格"
