@@ -52,6 +52,9 @@ PLACES = [
     ("同步规范集镇门店招牌", None, None, None),               # 范集镇 only straddles 规范|集镇
     ("统筹城乡发展，推动乡镇和村（社区）共同进步", None, None, None),
     ("建设美丽乡村，推进乡风文明", None, None, None),
+    ("三、加快社区文化活动阵地的建设", None, None, None),     # a verb before 社区, not a name
+    ("干部深入社区、走进村组，和群众面对面", None, None, None),
+    ("三、在青石村、小岗村建成示范点", "小岗村", "place", "unsupported"),
 ]
 
 
