@@ -92,8 +92,9 @@ class ChatModel(Protocol):
 class OpenAIChatModel:
     """A ChatModel over an OpenAI-compatible endpoint: always streaming, usage requested."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, event_hooks: dict | None = None):
         self.settings = settings
+        self.event_hooks = event_hooks  # httpx event hooks, e.g. a rate-limit pause shared by several drafts
         self._client = None
         self._loop = None  # the event loop the client's connections belong to
         self._stream_options = True  # off once a server has rejected stream_options
@@ -146,7 +147,7 @@ class OpenAIChatModel:
 
         if self._gate is None or self._loop is not asyncio.get_running_loop():
             self._gate, self._active = asyncio.Condition(), 0
-            self._client, self._loop = _make_client(self.settings), asyncio.get_running_loop()
+            self._client, self._loop = make_client(self.settings, self.event_hooks), asyncio.get_running_loop()
         gate = self._gate
         async with gate:
             if self.load.slots is None and self.settings.local:
@@ -320,7 +321,7 @@ async def list_models(settings: Settings) -> list[str]:
         raise BackendSettingsError("没有配置模型服务，无法列出模型",
                                    hint="请指定服务，例如 drafter models --provider deepseek 或 "
                                         "drafter models --base-url http://127.0.0.1:11434/v1")
-    client = _make_client(settings)
+    client = make_client(settings)
     try:
         return sorted([model.id async for model in client.models.list()])
     except Exception as exc:
@@ -351,13 +352,16 @@ def _field(obj, name: str):
     return value if value is not None else (getattr(obj, "model_extra", None) or {}).get(name)
 
 
-def _make_client(settings: Settings):
+def make_client(settings: Settings, event_hooks: dict | None = None):
+    """The openai AsyncOpenAI client for settings: the key only in its header, no proxy for local servers."""
     import openai
 
     # The Authorization header is set explicitly so that OPENAI_CUSTOM_HEADERS cannot swap the key.
     # A proxy from the environment cannot reach a server on this machine or the local network.
     local = is_local(settings.base_url or "")
-    http_client = openai.DefaultAsyncHttpxClient(trust_env=False) if local else None
+    http_client = None
+    if local or event_hooks:
+        http_client = openai.DefaultAsyncHttpxClient(trust_env=not local, event_hooks=event_hooks)
     client = openai.AsyncOpenAI(api_key=settings.api_key, base_url=settings.base_url,
                                 timeout=settings.timeout, max_retries=settings.max_retries,
                                 http_client=http_client,

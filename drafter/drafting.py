@@ -7,6 +7,7 @@ import dataclasses
 import os
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,9 @@ LOOP_NOTE = "模型输出陷入重复并在 max_tokens 处被截断：已去掉�
 CUT_FACTOR = 2  # an overlong answer is cut to about this many times the section's target length
 
 Events = Callable[[str, str, int], None]  # section id, state, characters received so far
+# The section the current task is drafting: a model that labels its requests (a batch round's
+# custom ids) reads it; each section is drafted in its own asyncio task, with its own context.
+DRAFTING_SECTION: ContextVar[str | None] = ContextVar("drafting_section", default=None)
 
 
 @dataclass
@@ -106,11 +110,11 @@ def draft_document(facts_path: str | Path, output: str | Path | None, *, setting
                    on_event: Events | None = None, history: Path | None = None,
                    use_cache: bool = True) -> DraftResult:
     """Draft every section of a facts file, check and repair each, write the draft atomically."""
-    from drafter.runs import record_sections, recorded_run, sync_edits
+    from drafter.runs import recorded_run, sync_edits
 
     facts = load_facts(facts_path)
     output = Path(output) if output is not None else default_output(Path(facts_path))
-    refuse_overwrite(output, force=force, example="草稿.md")
+    refuse_overwrite(output, force=force, example="草稿.md", inputs=(Path(facts_path),))
     if concurrency < 1 or max_repairs < 0:
         raise InputError("--concurrency 至少为 1，--max-repairs 不能为负数")
     framed = frame_sections(facts)
@@ -121,14 +125,8 @@ def draft_document(facts_path: str | Path, output: str | Path | None, *, setting
                 sync_edits(run.store, output)  # hand edits of the draft being replaced stay in history
             except InputError:
                 pass  # not a draft, or markers too damaged to tell sections apart: --force was given
-        prompts = {}
-        if settings.kind != "offline":
-            from drafter.prompts import build_prompts
-            from drafter.references import corpus_for
-
-            # Built up front, shared work once: a prompt that cannot fit fails before any model call.
-            prompts = {p.section_id: p for p in build_prompts(framed, corpus=corpus_for(facts, samples),
-                                                               max_prompt_tokens=max_prompt_tokens)}
+        # Built up front, shared work once: a prompt that cannot fit fails before any model call.
+        prompts = section_prompts(framed, facts, settings, samples, max_prompt_tokens)
         model = open_model(settings, run.store if use_cache else None)
         run.start(command="draft", facts=facts.path, facts_sha256=facts.sha256, backend=settings.kind,
                   model=settings.model, base_url=settings.base_url)
@@ -139,18 +137,45 @@ def draft_document(facts_path: str | Path, output: str | Path | None, *, setting
         result = DraftResult(output, facts, settings.describe(), outcomes, time.monotonic() - started,
                              offline=settings.kind == "offline", cache_hits=getattr(model, "hits", 0),
                              history=run.store.path, notices=server_notices(model, concurrency))
-        run.on_failure("failed", "写出草稿时出错")
-        text = render_result(result, framed, settings)
-        if model is not None and all(o.status == "failed" for o in outcomes):
-            # A draft of failure notes is worth nothing and would replace the file given with --force.
-            record_sections(run, text, outcomes, settings, origin="drafted", written=set())
-            error = _nothing_drafted(outcomes, output)
-            run.finish("failed", error.message)
-            raise error
-        write_atomic(output, text)
-        record_sections(run, text, outcomes, settings, origin="drafted")
-        run.finish("ok" if result.ok else "partial")
+        write_result(run, result, framed, settings, drafted_by_model=model is not None)
     return result
+
+
+def section_prompts(framed: Facts, facts: Facts, settings, samples: Path | None,
+                    max_prompt_tokens: int, corpus=None) -> dict:
+    """Every section's prompt by id (none for the offline composer); a prompt that cannot fit is an InputError.
+
+    `corpus`: the style samples already loaded (several drafts share them); else loaded here.
+    """
+    if settings.kind == "offline":
+        return {}
+    from drafter.prompts import build_prompts
+    from drafter.references import corpus_for
+
+    if corpus is None:
+        corpus = corpus_for(facts, samples)
+    return {p.section_id: p for p in build_prompts(framed, corpus=corpus, max_prompt_tokens=max_prompt_tokens)}
+
+
+def write_result(run, result: DraftResult, framed: Facts, settings, *, drafted_by_model: bool) -> None:
+    """Write a drafting result atomically and record its sections and the run's end in history.
+
+    When a model drafted and every section failed, nothing is written (DraftFailedError).
+    """
+    from drafter.runs import record_sections
+
+    run.on_failure("failed", "写出草稿时出错")
+    text = render_result(result, framed, settings)
+    outcomes = result.sections
+    if drafted_by_model and all(o.status == "failed" for o in outcomes):
+        # A draft of failure notes is worth nothing and would replace the file given with --force.
+        record_sections(run, text, outcomes, settings, origin="drafted", written=set())
+        error = _nothing_drafted(outcomes, result.output)
+        run.finish("failed", error.message)
+        raise error
+    write_atomic(result.output, text)
+    record_sections(run, text, outcomes, settings, origin="drafted")
+    run.finish("ok" if result.ok else "partial")
 
 
 def _nothing_drafted(outcomes: list[SectionOutcome], output: Path) -> DraftFailedError:
@@ -236,12 +261,27 @@ async def draft_sections(sections: list[Section], framed: Facts, facts: Facts, m
     `corpus` (check.copies.Corpus) is the 范文 the prompts drew on: a section copying from it, or
     naming its places, is sent back like a wrong number.
     """
-    gate = asyncio.Semaphore(concurrency)
+    try:
+        return await section_outcomes(sections, framed, facts, model, prompts, asyncio.Semaphore(concurrency),
+                                      max_repairs, on_event, corpus)
+    finally:
+        if model is not None:
+            await model.aclose()
+
+
+async def section_outcomes(sections: list[Section], framed: Facts, facts: Facts, model, prompts: dict,
+                           gate: asyncio.Semaphore, max_repairs: int, on_event: Events,
+                           corpus=None) -> list[SectionOutcome]:
+    """Draft, check and repair these sections, as many at once as `gate` lets in; the model stays open.
+
+    Several drafts share one gate (and one model) to stay within one concurrency limit.
+    """
     for sec in sections:
         on_event(sec.id, "queued", 0)
 
     async def one(sec: Section) -> SectionOutcome:
         async with gate:
+            DRAFTING_SECTION.set(sec.id)  # each section runs in its own task, with its own context
             outcome = SectionOutcome(sec.id, sec.title, sec.kind)
             started = time.monotonic()
             try:
@@ -258,11 +298,7 @@ async def draft_sections(sections: list[Section], framed: Facts, facts: Facts, m
             on_event(sec.id, "failed" if outcome.status == "failed" else "done", outcome.received)
             return outcome
 
-    try:
-        return list(await asyncio.gather(*(one(s) for s in sections)))
-    finally:
-        if model is not None:
-            await model.aclose()
+    return list(await asyncio.gather(*(one(s) for s in sections)))
 
 
 async def _compose_offline(framed: Facts, facts: Facts, sec: Section, outcome: SectionOutcome,
@@ -284,10 +320,8 @@ async def _compose_offline(framed: Facts, facts: Facts, sec: Section, outcome: S
 def _check(text: str, facts: Facts, kind: str, corpus):
     """The checker's report on one section: numbers, names, copied passages and echoed prompt text."""
     from drafter.check.engine import check_text
-    from drafter.scaffolding import scaffolding_markers, scaffolding_patterns
 
-    return check_text(text, facts, kind=kind, corpus=corpus, markers=scaffolding_markers(),
-                      patterns=scaffolding_patterns())
+    return check_text(text, facts, kind=kind, corpus=corpus)
 
 
 def _judge(outcome: SectionOutcome, facts: Facts, text: str, corpus=None):
@@ -412,7 +446,7 @@ def _review(outcome: SectionOutcome, facts: Facts, sec: Section, text: str, corp
     problems = [_problem(m, facts, sec) for m in report.flagged]
     problems += [_placeholder(p, text) for p in report.placeholders]
     problems += _names_and_copies(report)
-    problems += _omitted(report, sec)
+    problems += _omitted(report, sec, text)
     return problems
 
 
@@ -435,8 +469,12 @@ def _placeholder(placeholder, text: str) -> dict:
             "nearby_facts": []}
 
 
-def _omitted(report, sec: Section) -> list[dict]:
-    """The section's own facts whose numbers the text never mentions, one problem per statement."""
+def _omitted(report, sec: Section, text: str) -> list[dict]:
+    """The section's own facts the text leaves out, one problem per statement.
+
+    A statement with numbers is left out when a number of it is never mentioned; one without
+    numbers (成立领导小组…) when its wording is nowhere in the text.
+    """
     from drafter.prompts import half_width
 
     own = {f.text for f in sec.facts}  # not its title: the heading is the layout's, not the text's
@@ -444,8 +482,26 @@ def _omitted(report, sec: Section) -> list[dict]:
     for unused in report.unused_facts:
         if unused.section == sec.id and unused.text in own:
             missing.setdefault(unused.text, []).append(unused.mention)
+    numbered = {u.text for u in report.unused_facts} | {m.fact for m in report.mentions if m.fact}
+    for statement in own - numbered:
+        if not wording_used(statement, text):
+            missing.setdefault(statement, [])
     return [{"text": half_width(statement), "verdict": "omitted", "reason": "、".join(m for m in mentions if m),
              "context": "", "nearby_facts": []} for statement, mentions in missing.items()]
+
+
+# A fact without numbers is written when this share of its two-character words is in the text:
+# a paraphrase keeps its nouns (领导小组, 文化大楼); a text about something else shares almost none.
+WORDING_SHARE = 0.2
+
+
+def wording_used(statement: str, text: str) -> bool:
+    """Whether the text says what a statement without numbers says, closely enough to be its wording."""
+    words = {statement[i:i + 2] for i in range(len(statement) - 1)
+             if all("\u4e00" <= ch <= "\u9fff" for ch in statement[i:i + 2])}
+    if not words:
+        return True  # nothing to compare (Latin letters, marks): not this check's to judge
+    return sum(w in text for w in words) >= WORDING_SHARE * len(words)
 
 
 def _problems_note(problems: list[dict]) -> str | None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from drafter.errors import DrafterError, InputError
+from drafter.errors import InputError, StorageError
+from drafter.files import os_problem
 from drafter.providers import safe_url
 
 HISTORY_DIR = ".drafter"
@@ -27,8 +28,8 @@ RUN_STATUSES = ("running", "ok", "partial", "failed", "interrupted")
 BUSY_TIMEOUT = 30.0
 
 
-class HistoryError(DrafterError):
-    """The history database cannot be opened, read or written."""
+class HistoryError(StorageError):
+    """The history database cannot be opened, read or written (exit code 2, like any unusable file)."""
 
 
 class MissingVersionError(HistoryError, InputError):
@@ -62,6 +63,21 @@ MIGRATIONS: list[Migration] = [
         CREATE TABLE responses (
             key TEXT PRIMARY KEY, text TEXT NOT NULL, reasoning TEXT, finish_reason TEXT,
             usage_json TEXT, model TEXT NOT NULL, created TEXT NOT NULL);
+    """),
+    # `drafter batch --via batch-api`: the batches submitted (or exported for an offline engine) and
+    # the requests in each, so that a re-run polls them again instead of submitting them twice.
+    ("batch state", """
+        CREATE TABLE batches (
+            id INTEGER PRIMARY KEY, round INTEGER NOT NULL, part INTEGER NOT NULL, kind TEXT NOT NULL,
+            base_url TEXT, model TEXT, endpoint TEXT, input_path TEXT, input_file_id TEXT, batch_id TEXT,
+            status TEXT NOT NULL, counts_json TEXT, output_file_id TEXT, error_file_id TEXT,
+            output_path TEXT, error_path TEXT, created TEXT NOT NULL, updated TEXT NOT NULL,
+            collected TEXT, note TEXT);
+        CREATE TABLE batch_requests (
+            id INTEGER PRIMARY KEY, batch INTEGER NOT NULL REFERENCES batches(id), custom_id TEXT NOT NULL,
+            key TEXT NOT NULL, draft_id INTEGER REFERENCES drafts(id), section TEXT, state TEXT NOT NULL,
+            error TEXT, UNIQUE (batch, custom_id));
+        CREATE INDEX batch_requests_key ON batch_requests(key);
     """),
 ]
 
@@ -115,6 +131,50 @@ class Run:
 
 
 @dataclass(frozen=True)
+class BatchRecord:
+    """One batch of requests: submitted to a provider's Batch API (kind "api") or exported (kind "export")."""
+
+    id: int                     # our row id
+    round: int
+    part: int                   # 1, 2… when a round was split over the provider's file limits
+    kind: str                   # "api" | "export"
+    base_url: str | None        # without credentials
+    model: str | None
+    endpoint: str | None        # the url of every line, e.g. /v1/chat/completions
+    input_path: str | None      # the JSONL written, relative to the history's home folder when inside it
+    input_file_id: str | None
+    batch_id: str | None        # the provider's id, once created
+    status: str                 # the provider's (validating … completed, expired) or ours (uploaded, exported)
+    counts: dict | None         # request_counts: total, completed, failed
+    output_file_id: str | None
+    error_file_id: str | None
+    output_path: str | None
+    error_path: str | None
+    created: str
+    updated: str
+    collected: str | None       # when its results were read; None while it is still open
+    note: str | None
+    requests: int
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """One request line of a batch: its custom_id, the cache key of its body, and whose section it drafts."""
+
+    batch: int
+    custom_id: str
+    key: str
+    draft: str | None
+    section: str | None
+    state: str                  # submitted, answered, failed
+    error: str | None
+
+
+BATCH_FIELDS = ("batch_id", "input_file_id", "status", "counts", "output_file_id", "error_file_id",
+                "output_path", "error_path", "note")
+
+
+@dataclass(frozen=True)
 class CachedResponse:
     """A model answer kept so that the same request is not paid for twice."""
 
@@ -134,6 +194,30 @@ def history_path(draft: Path, override: Path | None = None) -> Path:
     if home:
         return Path(home).expanduser() / HISTORY_FILE
     return Path(draft).expanduser().resolve().parent / HISTORY_DIR / HISTORY_FILE
+
+
+def database_error(exc: sqlite3.Error, path: Path, *, opening: bool = False) -> HistoryError:
+    """A SQLite failure as the clerk reads it: what is wrong with which file, and what to do."""
+    text = str(exc).lower()
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    elsewhere = "或用 --history 指定另一个历史记录文件"
+    if "readonly" in text or "read-only" in text or name.startswith("SQLITE_READONLY"):
+        return HistoryError("历史记录数据库是只读的，无法写入", path=path,
+                            hint=f"请检查这个文件及其所在文件夹的写权限，{elsewhere}")
+    if "disk is full" in text or name == "SQLITE_FULL":
+        return HistoryError("磁盘空间已满，无法写入历史记录数据库", path=path,
+                            hint=f"请清理磁盘空间后重试，{elsewhere}")
+    if "locked" in text or "busy" in text:
+        return HistoryError("历史记录数据库正忙", path=path,
+                            hint="另一个 drafter 命令可能正在写入，请等它结束后再试")
+    if "malformed" in text or "not a database" in text or name in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+        return HistoryError("历史记录文件已损坏或不是 SQLite 数据库", path=path,
+                            hint=f"请把它移到别处保存（例如改名为 {path.name}.broken），drafter 会新建"
+                                 "一个；不要直接删除，其中可能有可恢复的版本")
+    if opening or "unable to open" in text:
+        return HistoryError(f"无法打开历史记录数据库（{exc}）", path=path,
+                            hint=f"请检查文件和文件夹的权限，{elsewhere}")
+    return HistoryError(f"读写历史记录数据库时出错（{exc}）", path=path, hint=f"请稍后重试，{elsewhere}")
 
 
 def now() -> str:
@@ -220,7 +304,7 @@ class History:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise HistoryError(f"无法创建历史记录文件夹：{exc.strerror or exc}", path=path.parent,
+            raise HistoryError(f"无法创建历史记录文件夹：{os_problem(exc)}", path=path.parent,
                                hint="请检查文件夹权限，或用 --history 指定另一个位置") from exc
         conn = None
         try:
@@ -233,14 +317,8 @@ class History:
         except BaseException as exc:
             if conn is not None:
                 conn.close()
-            if isinstance(exc, sqlite3.OperationalError):  # locked, busy, no permission, a folder…
-                raise HistoryError(f"无法打开历史记录数据库：{exc}", path=path,
-                                   hint="如果另一个 drafter 命令正在运行，请等它结束后再试；"
-                                        "否则请检查文件权限，或用 --history 指定另一个文件") from exc
-            if isinstance(exc, sqlite3.DatabaseError):  # "file is not a database", "malformed"
-                raise HistoryError("历史记录文件已损坏或不是 SQLite 数据库", path=path,
-                                   hint=f"请把它移到别处保存（例如改名为 {path.name}.broken），drafter 会新建"
-                                        "一个；不要直接删除，其中可能有可恢复的版本") from exc
+            if isinstance(exc, sqlite3.Error):
+                raise database_error(exc, path, opening=True) from exc
             raise
         return cls(path, conn)
 
@@ -260,16 +338,27 @@ class History:
         # instead of one failing when it upgrades a read to a write.
         try:
             self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise HistoryError(f"历史记录数据库正忙，无法写入：{exc}", path=self.path,
-                               hint="另一个 drafter 命令可能正在写入，请稍后再试") from exc
+        except sqlite3.Error as exc:
+            raise database_error(exc, self.path) from exc
         try:
             yield self.conn
             self.conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the first error says what went wrong; SQLite rolls back on close anyway
+            if isinstance(exc, sqlite3.Error):  # read-only file, full disk, damaged pages
+                raise database_error(exc, self.path) from exc
             raise
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise database_error(exc, self.path) from exc
 
     def draft_key(self, draft: Path) -> str:
         """How a draft is named in this database: relative to the database's home folder if inside it."""
@@ -281,9 +370,10 @@ class History:
 
     def _draft_id(self, draft: Path, *, create: bool) -> int | None:
         key = self.draft_key(draft)
-        if create:
-            self.conn.execute("INSERT OR IGNORE INTO drafts (path, created) VALUES (?, ?)", (key, now()))
-        row = self.conn.execute("SELECT id FROM drafts WHERE path = ?", (key,)).fetchone()
+        with self._reading():
+            if create:
+                self.conn.execute("INSERT OR IGNORE INTO drafts (path, created) VALUES (?, ?)", (key, now()))
+            row = self.conn.execute("SELECT id FROM drafts WHERE path = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def start_run(self, *, command: str, draft: Path, facts: Path | None, facts_sha256: str | None,
@@ -334,11 +424,12 @@ class History:
 
     def _select_versions(self, where: str, params: tuple, order: str = "v.id",
                          limit: int | None = None) -> list[Version]:
-        rows = self.conn.execute(
-            "SELECT v.id, d.path, v.section, v.number, v.text, v.origin, v.created, v.run_id, v.backend, "
-            "v.model, v.base_url, v.messages_json, v.response, v.usage_json, v.check_json, v.instruction, "
-            f"v.note, v.written FROM versions v JOIN drafts d ON d.id = v.draft_id WHERE {where} "
-            f"ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else ""), params).fetchall()
+        with self._reading():
+            rows = self.conn.execute(
+                "SELECT v.id, d.path, v.section, v.number, v.text, v.origin, v.created, v.run_id, v.backend, "
+                "v.model, v.base_url, v.messages_json, v.response, v.usage_json, v.check_json, v.instruction, "
+                f"v.note, v.written FROM versions v JOIN drafts d ON d.id = v.draft_id WHERE {where} "
+                f"ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else ""), params).fetchall()
         return [Version(id=r[0], draft=r[1], section=r[2], number=r[3], text=r[4], origin=r[5], created=r[6],
                         run_id=r[7], backend=r[8], model=r[9], base_url=r[10], messages=_loads(r[11]),
                         response=r[12], usage=_loads(r[13]), check=_loads(r[14]), instruction=r[15],
@@ -382,10 +473,11 @@ class History:
         draft_id = self._draft_id(draft, create=False)
         if draft_id is None:
             return []
-        rows = self.conn.execute(
-            "SELECT r.id, d.path, r.command, r.facts, r.facts_sha256, r.backend, r.model, r.base_url, "
-            "r.instruction, r.started, r.finished, r.status, r.note FROM runs r "
-            "JOIN drafts d ON d.id = r.draft_id WHERE r.draft_id = ? ORDER BY r.id", (draft_id,)).fetchall()
+        with self._reading():
+            rows = self.conn.execute(
+                "SELECT r.id, d.path, r.command, r.facts, r.facts_sha256, r.backend, r.model, r.base_url, "
+                "r.instruction, r.started, r.finished, r.status, r.note FROM runs r "
+                "JOIN drafts d ON d.id = r.draft_id WHERE r.draft_id = ? ORDER BY r.id", (draft_id,)).fetchall()
         return [Run(*row) for row in rows]
 
     @staticmethod
@@ -400,8 +492,9 @@ class History:
 
     def cached(self, key: str) -> CachedResponse | None:
         """The stored answer for this cache key, or None."""
-        row = self.conn.execute("SELECT text, reasoning, finish_reason, usage_json, model, created "
-                                "FROM responses WHERE key = ?", (key,)).fetchone()
+        with self._reading():
+            row = self.conn.execute("SELECT text, reasoning, finish_reason, usage_json, model, created "
+                                    "FROM responses WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
         return CachedResponse(text=row[0], reasoning=row[1], finish_reason=row[2], usage=_loads(row[3]),
@@ -414,3 +507,91 @@ class History:
             conn.execute("INSERT OR REPLACE INTO responses (key, text, reasoning, finish_reason, usage_json, "
                          "model, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
                          (key, text, reasoning, finish_reason, _dumps(_usage_dict(usage)), model, now()))
+
+    # -- batch state (drafter batch --via batch-api) ----------------------------------------------
+
+    def next_round(self) -> int:
+        """The number the next batch round gets: one more than any recorded."""
+        with self._reading():
+            (number,) = self.conn.execute("SELECT COALESCE(MAX(round), 0) + 1 FROM batches").fetchone()
+        return number
+
+    def add_batch(self, *, round: int, part: int, kind: str, base_url: str | None, model: str | None,
+                  endpoint: str, input_path: Path | None, status: str,
+                  requests: list[tuple[str, str, Path, str]], input_file_id: str | None = None) -> BatchRecord:
+        """Record a batch and its requests (custom_id, cache key, draft, section) in one transaction."""
+        with self._write() as conn:
+            stamp = now()
+            cur = conn.execute(
+                "INSERT INTO batches (round, part, kind, base_url, model, endpoint, input_path, input_file_id, "
+                "status, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (round, part, kind, safe_url(base_url), model, endpoint,
+                 None if input_path is None else self.draft_key(input_path), input_file_id, status, stamp, stamp))
+            row = cur.lastrowid
+            for custom_id, key, draft, section in requests:
+                conn.execute("INSERT INTO batch_requests (batch, custom_id, key, draft_id, section, state) "
+                             "VALUES (?, ?, ?, ?, ?, 'submitted')",
+                             (row, custom_id, key, self._draft_id(draft, create=True), section))
+        return self.batch(row)
+
+    def update_batch(self, row: int, *, collected: bool = False, **fields) -> BatchRecord:
+        """Change a batch's provider id, status, counts, file ids or paths; `collected` closes it."""
+        unknown = set(fields) - set(BATCH_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown batch fields {sorted(unknown)}")
+        values = {("counts_json" if k == "counts" else k):
+                  (_dumps(v) if k == "counts" else self.draft_key(v) if k.endswith("_path") and v is not None else v)
+                  for k, v in fields.items()}
+        values["updated"] = now()
+        if collected:
+            values["collected"] = values["updated"]
+        with self._write() as conn:
+            conn.execute(f"UPDATE batches SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
+                         (*values.values(), row))
+        return self.batch(row)
+
+    def settle_requests(self, row: int, states: dict[str, tuple[str, str | None]]) -> None:
+        """Record how each request of a batch ended: custom_id → (answered | failed, error)."""
+        with self._write() as conn:
+            conn.executemany("UPDATE batch_requests SET state = ?, error = ? WHERE batch = ? AND custom_id = ?",
+                             [(state, error, row, custom_id) for custom_id, (state, error) in states.items()])
+
+    def batch(self, row: int) -> BatchRecord:
+        """One batch by our row id."""
+        return self._select_batches("b.id = ?", (row,))[0]
+
+    def batches(self, *, open_only: bool = False, kind: str | None = None) -> list[BatchRecord]:
+        """Recorded batches, oldest first; `open_only`: those whose results have not been read yet."""
+        where, params = ["1 = 1"], []
+        if open_only:
+            where.append("b.collected IS NULL")
+        if kind is not None:
+            where.append("b.kind = ?")
+            params.append(kind)
+        return self._select_batches(" AND ".join(where), tuple(params))
+
+    def _select_batches(self, where: str, params: tuple) -> list[BatchRecord]:
+        with self._reading():
+            rows = self.conn.execute(
+                "SELECT b.id, b.round, b.part, b.kind, b.base_url, b.model, b.endpoint, b.input_path, "
+                "b.input_file_id, b.batch_id, b.status, b.counts_json, b.output_file_id, b.error_file_id, "
+                "b.output_path, b.error_path, b.created, b.updated, b.collected, b.note, "
+                "(SELECT count(*) FROM batch_requests r WHERE r.batch = b.id) "
+                f"FROM batches b WHERE {where} ORDER BY b.id", params).fetchall()
+        return [BatchRecord(*r[:11], _loads(r[11]), *r[12:]) for r in rows]
+
+    def batch_requests(self, row: int | None = None, *, kind: str | None = None) -> list[BatchRequest]:
+        """The requests of one batch (or of every batch of a kind), in the order they were recorded."""
+        where, params = ["1 = 1"], []
+        if row is not None:
+            where.append("r.batch = ?")
+            params.append(row)
+        if kind is not None:
+            where.append("b.kind = ?")
+            params.append(kind)
+        with self._reading():
+            rows = self.conn.execute(
+                "SELECT r.batch, r.custom_id, r.key, d.path, r.section, r.state, r.error FROM batch_requests r "
+                "JOIN batches b ON b.id = r.batch LEFT JOIN drafts d ON d.id = r.draft_id "
+                f"WHERE {' AND '.join(where)} ORDER BY r.id", tuple(params)).fetchall()
+        return [BatchRequest(*r) for r in rows]

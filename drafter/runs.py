@@ -11,7 +11,7 @@ this run stored in the response cache (the next run reuses them).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from drafter.document import Draft, normalize, parse_draft, read_draft
@@ -57,9 +57,13 @@ class Run:
 
 
 @contextmanager
-def recorded_run(draft: Path, history: Path | None = None) -> Iterator[Run]:
-    """Hold the draft's lock and its open history for one run; an escaping exception ends the run."""
-    with locked(draft), History.open(history_path(draft, history)) as store:
+def recorded_run(draft: Path, history: Path | None = None, *, store: History | None = None) -> Iterator[Run]:
+    """Hold the draft's lock and its open history for one run; an escaping exception ends the run.
+
+    `store`: a history already open (several drafts written by one command share it), left open.
+    """
+    with locked(draft), (nullcontext(store) if store is not None
+                         else History.open(history_path(draft, history))) as store:
         run = Run(store, draft)
         try:
             yield run

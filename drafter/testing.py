@@ -4,7 +4,11 @@ The openai SDK talks to it over HTTP exactly as it talks to DeepSeek or a local 
 included, so tests exercise retries, timeouts, SSE parsing and error mapping for real. It can also
 behave like the local servers users run: llama-cpp-python (one slot, a waiting request cuts the
 stream being generated, no /props, no usage in streams) or llama.cpp's llama-server (`total_slots`
-on /props), and like broken ones (cut streams, garbage SSE data, answers echoing the prompt).
+on /props), and like broken ones (cut streams, garbage SSE data, answers echoing the prompt). It also serves
+the Batch API as OpenAI, DashScope, Zhipu and Kimi do: `/v1/files` (multipart upload, content
+download) and `/v1/batches` (create, retrieve moving validating → in_progress → completed, cancel),
+each line answered by the same script as a live request, in shuffled order if asked, with failed and
+expired lines in the error file.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import random
 import socket
 import threading
 import time
@@ -48,6 +53,7 @@ class Reply:
     garbage: str | None = None   # an SSE data line that is not JSON, sent after the first chunk
     echo_lines: int = 0          # start the answer with this many lines of the last user message
     echo_primer: bool = False    # start the answer with the request's first assistant message
+    expire: bool = False         # in a batch: not done before the completion window ended (batch "expired")
 
 
 @dataclass
@@ -60,7 +66,51 @@ class RecordedRequest:
     body: dict | None
 
 
+@dataclass
+class Upload:
+    """A file uploaded to /v1/files."""
+
+    id: str
+    filename: str
+    purpose: str
+    content: bytes
+
+    @property
+    def lines(self) -> list[dict]:
+        """The JSONL lines of the file, parsed."""
+        return [json.loads(line) for line in self.content.decode("utf-8").splitlines() if line.strip()]
+
+
+@dataclass
+class _Batch:
+    """A batch on the server: its lines, state and result files."""
+
+    id: str
+    input_file_id: str
+    endpoint: str
+    lines: list[dict]
+    created_at: int
+    status: str = "validating"
+    polls: int = 0
+    errors: dict | None = None
+    output_file_id: str | None = None
+    error_file_id: str | None = None
+    completed: int = 0
+    failed: int = 0
+    metadata: dict | None = None
+
+    def view(self) -> dict:
+        """The batch object as the API returns it."""
+        return {"id": self.id, "object": "batch", "endpoint": self.endpoint, "errors": self.errors,
+                "input_file_id": self.input_file_id, "completion_window": "24h", "status": self.status,
+                "output_file_id": self.output_file_id, "error_file_id": self.error_file_id,
+                "created_at": self.created_at, "expires_at": self.created_at + 86400,
+                "request_counts": {"total": len(self.lines), "completed": self.completed, "failed": self.failed},
+                "metadata": self.metadata}
+
+
 Script = Callable[[dict], Reply] | Sequence[Reply] | None
+BATCH_DONE = ("completed", "failed", "expired", "cancelled")
 
 
 class FakeOpenAIServer:
@@ -68,7 +118,8 @@ class FakeOpenAIServer:
 
     def __init__(self, script: Script = None, *, models: Sequence[str] = ("test-model",),
                  api_key: str | None = None, slots: int | None = None, interrupt: bool = False,
-                 total_slots: int | None = None, stream_usage: bool = True):
+                 total_slots: int | None = None, stream_usage: bool = True, batch_api: bool = True,
+                 batch_polls: int = 1, shuffle: bool = False):
         # script: a function of the request body, replies consumed in order (the last repeats),
         # or None for a fixed answer. models: ids served by /v1/models; a chat request for any
         # other model gets 404 (pass models=() to accept any). api_key: when set, requests must
@@ -78,11 +129,22 @@ class FakeOpenAIServer:
         # llama-cpp-python does by default ([DONE] without a finish_reason). total_slots: what GET
         # /props reports (llama.cpp's llama-server); None answers /props with 404, as
         # llama-cpp-python does. stream_usage=False never sends a usage chunk (llama-cpp-python).
+        # batch_api=False answers /v1/files and /v1/batches with 404 (DeepSeek, most local servers).
+        # batch_polls: retrieves a batch reports in_progress before it completes (the first says
+        # validating → in_progress); while `batch_hold` is set it stays in_progress. shuffle: result
+        # lines in random order, as real batches return them.
         self.models = tuple(models)
         self.api_key = api_key
         self.interrupt = interrupt
         self.total_slots = total_slots
         self.stream_usage = stream_usage
+        self.batch_api = batch_api
+        self.batch_polls = batch_polls
+        self.batch_hold = False
+        self.shuffle = random.Random(15) if shuffle else None
+        self.uploads: list[Upload] = []
+        self._batches: dict[str, _Batch] = {}
+        self._files: dict[str, Upload] = {}
         self.requests: list[RecordedRequest] = []
         self.peak_in_flight = 0
         self.peak_generating = 0  # chat requests holding a slot at once
@@ -136,6 +198,18 @@ class FakeOpenAIServer:
             return [r.body for r in self.requests
                     if r.path.endswith("/chat/completions") and r.body is not None]
 
+    @property
+    def batches(self) -> list[dict]:
+        """Every batch created, as the API shows it now, in creation order."""
+        with self._lock:
+            return [b.view() for b in self._batches.values()]
+
+    @property
+    def batch_inputs(self) -> list[list[dict]]:
+        """The request lines of every batch created, in creation order."""
+        with self._lock:
+            return [list(b.lines) for b in self._batches.values()]
+
     # -- internals used by the handler -------------------------------------------------------
 
     def _record(self, request: RecordedRequest) -> None:
@@ -187,6 +261,112 @@ class FakeOpenAIServer:
     def _someone_waiting(self) -> bool:
         with self._lock:
             return self.interrupt and self._waiting > 0
+
+
+    # -- the Batch API ----------------------------------------------------------------------
+
+    def _upload(self, filename: str, purpose: str, content: bytes) -> Upload:
+        with self._lock:
+            upload = Upload(f"file-test-{len(self._files) + 1}", filename, purpose, content)
+            self._files[upload.id] = upload
+            self.uploads.append(upload)
+        return upload
+
+    def _file(self, file_id: str) -> Upload | None:
+        with self._lock:
+            return self._files.get(file_id)
+
+    def _create_batch(self, input_file_id: str, endpoint: str, metadata: dict | None) -> _Batch:
+        upload = self._file(input_file_id)
+        problems, lines = [], []
+        seen: set[str] = set()
+        for number, line in enumerate(upload.content.decode("utf-8").splitlines(), start=1):
+            try:
+                request = json.loads(line)
+            except ValueError:
+                problems.append({"code": "invalid_json_line", "message": "This line is not valid JSON.",
+                                 "line": number})
+                continue
+            custom_id = request.get("custom_id")
+            if (not isinstance(custom_id, str) or custom_id in seen or request.get("method") != "POST"
+                    or request.get("url") != endpoint or not isinstance(request.get("body"), dict)):
+                problems.append({"code": "invalid_request", "line": number,
+                                 "message": "custom_id must be unique, method POST, url the batch's endpoint."})
+                continue
+            seen.add(custom_id)
+            lines.append(request)
+        with self._lock:
+            batch = _Batch(f"batch_test_{len(self._batches) + 1}", input_file_id, endpoint, lines,
+                           int(time.time()), metadata=metadata)
+            if problems:
+                batch.status, batch.errors = "failed", {"object": "list", "data": problems}
+            self._batches[batch.id] = batch
+        return batch
+
+    def _retrieve_batch(self, batch_id: str, *, cancel: bool = False) -> dict | None:
+        """The batch after one more step: validating → in_progress → completed (or cancelling → cancelled)."""
+        with self._lock:
+            batch = self._batches.get(batch_id)
+            if batch is None:
+                return None
+            step = batch.status
+            if cancel and step not in BATCH_DONE:
+                batch.status = "cancelling"
+            elif step == "cancelling":
+                batch.status = "cancelled"
+            elif step == "validating":
+                batch.status = "in_progress"
+            elif step == "in_progress" and not self.batch_hold:
+                batch.polls += 1
+            finish = batch.status == "in_progress" and batch.polls >= self.batch_polls and not self.batch_hold
+        if finish:
+            self._finish_batch(batch)  # outside the lock: the script runs as for a live request
+        with self._lock:
+            return batch.view()
+
+    def _finish_batch(self, batch: _Batch) -> None:
+        outputs, errors, expired = [], [], False
+        for number, request in enumerate(batch.lines, start=1):
+            result = {"id": f"batch_req_{batch.id}_{number}", "custom_id": request["custom_id"], "error": None}
+            body = request["body"]
+            reply = (Reply(status=404, content=f"The model `{body.get('model')}` does not exist.")
+                     if self.models and body.get("model") not in self.models else self._next_reply(body))
+            if reply.expire:
+                expired = True
+                errors.append({**result, "response": None, "error": {
+                    "code": "batch_expired",
+                    "message": "This request could not be executed before the completion window expired."}})
+                continue
+            if reply.status != 200:
+                kind, code, message = _ERROR_KINDS.get(reply.status, _SERVER_ERROR)
+                errors.append({**result, "response": {"status_code": reply.status, "request_id": result["id"],
+                               "body": {"error": {"message": reply.content or message, "type": kind,
+                                                  "param": None, "code": code}}}})
+                continue
+            reply = dataclasses.replace(reply, content=_echoed(body, reply) + reply.content)
+            message = {"role": "assistant", "content": reply.content}
+            if reply.reasoning is not None:
+                message["reasoning_content"] = reply.reasoning
+            completion = {"id": self._next_id(), "object": "chat.completion", "created": int(time.time()),
+                          "model": body.get("model"), "usage": _usage(body, reply),
+                          "choices": [{"index": 0, "message": message, "finish_reason": reply.finish_reason}]}
+            outputs.append({**result, "response": {"status_code": 200, "request_id": result["id"],
+                                                   "body": completion}})
+        if self.shuffle is not None:
+            self.shuffle.shuffle(outputs)
+            self.shuffle.shuffle(errors)
+
+        def jsonl(lines: list[dict], kind: str) -> str | None:
+            if not lines:
+                return None
+            text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+            return self._upload(f"{batch.id}_{kind}.jsonl", "batch_output", text.encode("utf-8")).id
+
+        output_id, error_id = jsonl(outputs, "output"), jsonl(errors, "error")
+        with self._lock:
+            batch.output_file_id, batch.error_file_id = output_id, error_id
+            batch.completed, batch.failed = len(outputs), len(errors)
+            batch.status = "expired" if expired else "completed"
 
 
 class _Server(ThreadingHTTPServer):
@@ -248,13 +428,14 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        multipart = (self.headers.get("Content-Type") or "").startswith("multipart/form-data")
         try:
-            body = json.loads(raw) if raw else None
+            body = json.loads(raw) if raw and not multipart else None
         except ValueError:
             body = None
         fake._record(RecordedRequest(self.command, path,
                                      {k.lower(): v for k, v in self.headers.items()}, body))
-        if raw and not isinstance(body, dict):
+        if raw and not multipart and not isinstance(body, dict):
             return self._error(400, "Request body is not a JSON object.")
         if fake.api_key is not None and self.headers.get("Authorization") != f"Bearer {fake.api_key}":
             return self._error(401, _auth_message(self.headers.get("Authorization")))
@@ -266,7 +447,63 @@ class _Handler(BaseHTTPRequestHandler):
                 {"id": m, "object": "model", "created": 0, "owned_by": "drafter-test"} for m in fake.models]})
         if self.command == "POST" and path == "/v1/chat/completions" and body is not None:
             return self._chat(fake, body)
+        if fake.batch_api and path.startswith(("/v1/files", "/v1/batches")):
+            return self._batch_api(fake, path, raw, body)
         return self._error(404, f"Unknown request URL: {self.command} {path}.", code="unknown_url")
+
+    def _batch_api(self, fake: FakeOpenAIServer, path: str, raw: bytes, body: dict | None) -> None:
+        parts = path.strip("/").split("/")[1:]  # after "v1"
+        if self.command == "POST" and parts == ["files"]:
+            return self._upload(fake, raw)
+        if self.command == "GET" and parts[0] == "files" and len(parts) in (2, 3):
+            upload = fake._file(parts[1])
+            if upload is None or (len(parts) == 3 and parts[2] != "content"):
+                return self._error(404, f"No such File object: {parts[1]}", code="file_not_found")
+            if len(parts) == 2:
+                return self._json(200, _file_view(upload))
+            return self._bytes(upload.content)
+        if self.command == "POST" and parts == ["batches"] and body is not None:
+            upload = fake._file(str(body.get("input_file_id")))
+            if body.get("completion_window") != "24h" or upload is None or upload.purpose != "batch":
+                return self._error(400, "completion_window must be 24h and input_file_id a file with purpose batch.")
+            return self._json(200, fake._create_batch(upload.id, str(body.get("endpoint")),
+                                                      body.get("metadata")).view())
+        if self.command == "GET" and parts == ["batches"]:
+            views = fake.batches[::-1]  # newest first, as OpenAI lists them
+            return self._json(200, {"object": "list", "data": views, "has_more": False,
+                                    "first_id": views[0]["id"] if views else None,
+                                    "last_id": views[-1]["id"] if views else None})
+        if parts[0] == "batches" and len(parts) in (2, 3):
+            cancel = len(parts) == 3 and parts[2] == "cancel" and self.command == "POST"
+            view = fake._retrieve_batch(parts[1], cancel=cancel) if cancel or (
+                len(parts) == 2 and self.command == "GET") else None
+            if view is None:
+                return self._error(404, f"No batch found with id '{parts[1]}'.", code="batch_not_found")
+            return self._json(200, view)
+        return self._error(404, f"Unknown request URL: {self.command} {path}.", code="unknown_url")
+
+    def _upload(self, fake: FakeOpenAIServer, raw: bytes) -> None:
+        from email.parser import BytesParser
+        from email.policy import HTTP
+
+        header = f"Content-Type: {self.headers.get('Content-Type')}\r\n\r\n".encode()
+        fields = {}
+        for part in BytesParser(policy=HTTP).parsebytes(header + raw).iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            fields[name] = (part.get_filename(), part.get_payload(decode=True) or b"")
+        if "file" not in fields or "purpose" not in fields:
+            return self._error(400, "Both file and purpose are required.")
+        filename, content = fields["file"]
+        upload = fake._upload(filename or "upload.jsonl", fields["purpose"][1].decode(), content)
+        self._json(200, _file_view(upload))
+
+    def _bytes(self, data: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
 
     def _chat(self, fake: FakeOpenAIServer, body: dict) -> None:
         model = body.get("model")
@@ -376,6 +613,11 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {"retry-after-ms": str(retry_after_ms)} if retry_after_ms is not None else None
         self._json(status, {"error": {"message": message or default_message, "type": kind,
                                       "param": None, "code": code or default_code}}, headers)
+
+
+def _file_view(upload: Upload) -> dict:
+    return {"id": upload.id, "object": "file", "bytes": len(upload.content), "created_at": int(time.time()),
+            "filename": upload.filename, "purpose": upload.purpose, "status": "processed"}
 
 
 def _auth_message(authorization: str | None) -> str:

@@ -35,17 +35,25 @@ def round_of(body: dict) -> int:
     return sum(1 for m in body["messages"] if m["role"] == "assistant") - 1
 
 
+# Faithful answers: each writes every fact of its section, numbers as given.
 GOOD = {
     "_opening": "2017年，我乡扎实推进创建全国文明城市工作。现将有关情况总结如下：",
-    "leadership": "我乡成立了创建全国文明城市工作领导小组，小组下设办公室，负责创建工作的组织、开展、督查。",
+    "leadership": "我乡成立以书记为组长，乡长、副书记、党委委员为副组长的创建全国文明城市工作领导小组，"
+                  "“四办五中心”主任、各村委主任及各部门一把手为成员。小组下设办公室，从各相关部门抽调人员，"
+                  "负责创建工作的组织、开展、督查，促进了我乡三个文明建设协调发展。",
     "plan": "我乡制定了《南坝乡创建全国文明城市工作责任落实方案》，明确了创建内容及责任分工。",
-    "publicity": "我乡召开动员大会两次，建立村级志愿服务队伍，志愿服务队伍共计65人，占全乡总人数的1.4%；"
+    "publicity": "我乡坚定了一个决心，建立了一个机制，强化了一支队伍，营造了一种气氛，奠定了一个基础。"
+                 "召开动员大会两次，建立村级志愿服务队伍，志愿服务队伍共计65人，占全乡总人数的1.4%；"
                  "参加县乡村三级志愿服务活动90人次，占注册志愿者总人数的97%，累计参加志愿服务时间184小时，人均2小时。",
-    "measures": "我乡新建成宣传栏7个，全乡各村都有宣传栏，评出县级文明家庭81户。",
-    "problems": "一是创建经费筹措困难。二是乡文化站在建，无图书室。三是两个居委会均无固定的办公场所。",
-    "plans": "下一步，我乡将把创建活动经费列入财政预算，完善社区办公场所及活动场所建设。",
+    "measures": "文化站联合工商、派出所、综治办清查无牌无证经营的商业网点。我乡确定了兴建文化大楼计划，"
+                "新建成宣传栏7个，全乡各村都有宣传栏；制定创建精神文明实施方案，评出县级文明家庭81户。",
+    "problems": "一是乡村两级可支配收入极少，创建经费筹措困难。二是专用宣传栏配备不足，乡文化站在建，无图书室。"
+                "三是两个居委会均无固定的办公场所。四是街道乱摆乱卖现象时有发生。",
+    "plans": "下一步，我乡将继续抓好创建工作的宣传，把创建活动经费列入财政预算，做到专款专用；"
+             "完善宣传专用栏，设立公益性广告和标语；完善社区办公场所及活动场所建设。",
     "_closing": "总之，我乡将继续努力，推动创建工作再上新台阶。",
-    "intro": "2017年，我乡扎实推进创建全国文明城市工作。现将有关情况总结如下：",
+    "intro": "2017年，我乡在区委宣传部和区委创建办的支持指导下，以建设社会主义新农村为切入口，"
+             "扎实推进创建全国文明城市工作。现将有关情况总结如下：",
 }
 
 
@@ -105,6 +113,46 @@ def test_drafting_repairs_wrong_numbers(run, tmp_path):
     draft = parse_draft(out.read_text(encoding="utf-8"), out)
     assert draft.meta["sections"]["measures"] == {"title": "抓好创建工作落实", "status": "passed", "attempts": 2}
     assert "宣传栏7个" in draft.section("measures").body(draft.text)
+
+
+def test_drafting_facts_without_numbers_left_out_are_sent_back(run, tmp_path):
+    # What a 0.5B local model wrote for these sections: a heading echoed, one generic sentence.
+    first = {"intro": "总体情况（开头）的正文。", "leadership": "加强组织领导，强化宣传，确保创建工作落到实处。"}
+
+    def script(body):
+        sid = section_of(body)
+        if sid in first and (sid == "intro" or round_of(body) == 0):
+            return Reply(first[sid])
+        return Reply(GOOD[sid])
+
+    out = tmp_path / "draft.md"
+    with FakeOpenAIServer(script) as server:
+        result = run(*draft_args(server, out))
+        repair = [b for b in server.chat_requests if section_of(b) == "leadership"][1]["messages"][-1]["content"]
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert "本节事实未写到" in repair and "促进我乡三个文明建设协调发展" in repair
+    sections = parse_draft(out.read_text(encoding="utf-8")).meta["sections"]
+    assert sections["leadership"]["status"] == "passed" and sections["leadership"]["attempts"] == 2
+    assert sections["intro"]["status"] == "needs-review"
+    assert "本节事实未写到" in sections["intro"]["note"] and "区委宣传部" in sections["intro"]["note"]
+
+
+WORDING = [
+    # (fact, text, written)
+    ("确定兴建文化大楼计划", "我乡计划新建一座文化大楼。", True),
+    ("促进我乡三个文明建设协调发展", "推动了全乡物质文明、政治文明和精神文明建设协调发展。", True),
+    ("街道乱摆乱卖现象时有发生", "集镇上乱摆乱卖的现象仍时有发生。", True),
+    ("在区委宣传部和区委创建办的支持指导下推进创建工作", "总体情况（开头）的正文。", False),
+    ("促进我乡三个文明建设协调发展", "加强组织领导，强化宣传，确保创建工作落到实处。", False),
+    ("街道乱摆乱卖现象时有发生", "二是专用宣传栏配备不足。", False),
+]
+
+
+@pytest.mark.parametrize("fact, text, written", WORDING, ids=[w[1][:12] for w in WORDING])
+def test_drafting_wording_used(fact, text, written):
+    from drafter.drafting import wording_used
+
+    assert wording_used(fact, text) is written
 
 
 def test_drafting_number_copied_from_a_style_reference_is_repaired_or_flagged(run, tmp_path):

@@ -77,6 +77,13 @@ SCHEMA = {
                  "check_json": "TEXT", "instruction": "TEXT", "note": "TEXT", "written": "INTEGER"},
     "responses": {"key": "TEXT", "text": "TEXT", "reasoning": "TEXT", "finish_reason": "TEXT",
                   "usage_json": "TEXT", "model": "TEXT", "created": "TEXT"},
+    "batches": {"id": "INTEGER", "round": "INTEGER", "part": "INTEGER", "kind": "TEXT", "base_url": "TEXT",
+                "model": "TEXT", "endpoint": "TEXT", "input_path": "TEXT", "input_file_id": "TEXT",
+                "batch_id": "TEXT", "status": "TEXT", "counts_json": "TEXT", "output_file_id": "TEXT",
+                "error_file_id": "TEXT", "output_path": "TEXT", "error_path": "TEXT", "created": "TEXT",
+                "updated": "TEXT", "collected": "TEXT", "note": "TEXT"},
+    "batch_requests": {"id": "INTEGER", "batch": "INTEGER", "custom_id": "TEXT", "key": "TEXT",
+                       "draft_id": "INTEGER", "section": "TEXT", "state": "TEXT", "error": "TEXT"},
 }
 
 
@@ -90,7 +97,7 @@ def test_history_new_database_has_the_pinned_schema(draft):
     rows = conn.execute("SELECT number, name, applied FROM _migrations ORDER BY number").fetchall()
     conn.close()
     assert schema == SCHEMA
-    assert [(n, name) for n, name, _ in rows] == [(1, "initial"), (2, "response cache")]
+    assert [(n, name) for n, name, _ in rows] == [(1, "initial"), (2, "response cache"), (3, "batch state")]
     assert all("T" in applied for _, _, applied in rows)
 
 
@@ -119,7 +126,7 @@ def test_open_upgrades_older_schema(tmp_path, draft):
     rows = conn.execute("SELECT number, applied FROM _migrations ORDER BY number").fetchall()
     kept = conn.execute("SELECT path FROM drafts").fetchall()
     conn.close()
-    assert [n for n, _ in rows] == [1, 2]
+    assert [n for n, _ in rows] == [1, 2, 3]
     assert rows[0][1] == first_applied
     assert kept == [("旧.md",)]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 # Importing a command module registers its commands; `drafter --help` lists them in this order.
 # isort: off
-from drafter.cli import facts_and_samples, draft_and_check, editing  # noqa: F401
+from drafter.cli import facts_and_samples, draft_and_check, batch, editing  # noqa: F401
 # isort: on
 from drafter.cli.app import app
 from drafter.cli.console import never_crash_on_output

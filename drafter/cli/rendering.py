@@ -268,3 +268,150 @@ def print_diff(console: Console, diff) -> None:
                  else "red" if line.startswith("-") else "green" if line.startswith("+") else "")
         console.print(f"[{style}]{escape(line)}[/{style}]" if style else escape(line), soft_wrap=True,
                       highlight=False)
+
+
+BATCH_STATES = {"passed": ("通过", "green"), "needs-review": ("需人工核对", "yellow"), "failed": ("失败", "red"),
+                "pending": ("等待导入结果", "cyan")}
+IN_FLIGHT = ("drafting", "checking", "repairing")
+
+
+class BatchProgress:
+    """`drafter batch` as it works: per file the sections done, in flight and failed, then its tokens;
+    per batch its status and request counts. Live on a terminal; on a pipe, one line per change."""
+
+    def __init__(self, console: Console):
+        from rich.live import Live
+
+        self.console = console
+        self.files: dict[str, dict] = {}
+        self.batches: dict[int, object] = {}
+        self.started = time.monotonic()
+        self.live = Live(self._view(), console=console, refresh_per_second=4,
+                         transient=False) if console.is_terminal else None
+
+    def __enter__(self) -> BatchProgress:
+        if self.live:
+            self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.live:
+            self.live.update(self._view())
+            self.live.__exit__(*exc)
+
+    def planned(self, files) -> None:
+        """One row per facts file, before any request."""
+        for plan in files:
+            self.files[plan.label] = {"total": len(plan.framed.sections), "states": {}, "result": None}
+        self._redraw()
+
+    def section(self, file: str, section: str, state: str, received: int) -> None:
+        """A section's new state."""
+        self.files[file]["states"][section] = state
+        self._redraw()
+
+    def file_done(self, result) -> None:
+        """A file finished: its status and tokens."""
+        self.files[result.label]["result"] = result
+        if self.live is None:
+            name = BATCH_STATES[result.status][0]
+            what = {"current": "已是最新，未重新起草", "not-written": "没有写出草稿"}.get(result.state, "已写出")
+            self.console.print(f"{escape(result.label)}：{name}（{what}）")
+        self._redraw()
+
+    def batch(self, record) -> None:
+        """A batch's status and request counts."""
+        from drafter.batch.endpoint import STATUS_NAMES
+
+        previous = self.batches.get(record.id)
+        self.batches[record.id] = record
+        if self.live is None and (previous is None or previous.status != record.status):
+            self.console.print(f"第 {record.round} 轮批处理 {escape(record.batch_id or '（未创建）')}："
+                               f"{STATUS_NAMES.get(record.status, record.status)}{_counts(record.counts)}")
+        self._redraw()
+
+    def _redraw(self) -> None:
+        if self.live:
+            self.live.update(self._view())
+
+    def _view(self):
+        from rich.console import Group
+
+        table = Table(title=f"批量起草（{time.monotonic() - self.started:.1f} 秒）", title_justify="left")
+        for column in ("文件", "章节完成", "进行中", "失败", "tokens 提示/生成", "结果"):
+            table.add_column(column)
+        for label, row in self.files.items():
+            states, result = row["states"], row["result"]
+            finished = sum(1 for s in states.values() if s in ("done", "failed"))
+            failed = sum(1 for s in states.values() if s == "failed")
+            flying = sum(1 for s in states.values() if s in IN_FLIGHT)
+            tokens = "" if result is None or result.prompt_tokens is None else (
+                f"{result.prompt_tokens}/{_tokens(result.completion_tokens)}")
+            done = f"{finished}/{row['total']}" if result is None or result.state != "current" else "已是最新"
+            outcome = ""
+            if result is not None:
+                name, style = BATCH_STATES[result.status]
+                outcome = f"[{style}]{name}[/{style}]"
+            table.add_row(escape(label), done, str(flying), f"[red]{failed}[/red]" if failed else "0", tokens, outcome)
+        if not self.batches:
+            return table
+        from drafter.batch.endpoint import STATUS_NAMES
+
+        batches = Table(title="批处理", title_justify="left")
+        for column in ("轮次", "批处理", "状态", "完成/失败/总数"):
+            batches.add_column(column)
+        for record in self.batches.values():
+            counts = record.counts or {}
+            batches.add_row(f"{record.round}" + (f"-{record.part}" if record.part > 1 else ""),
+                            escape(record.batch_id or "（未创建）"), STATUS_NAMES.get(record.status, record.status),
+                            "/".join(str(counts.get(k, "—")) for k in ("completed", "failed", "total")))
+        return Group(table, batches)
+
+
+def _counts(counts: dict | None) -> str:
+    if not counts:
+        return ""
+    return f"（完成 {counts.get('completed', 0)}，失败 {counts.get('failed', 0)}，共 {counts.get('total', 0)}）"
+
+
+def batch_summary(result) -> Table:
+    """The table after `drafter batch`: file, result, sections passed/needs review/failed, requests, tokens."""
+    table = Table(title=f"批量起草：{escape(str(result.outdir))}（{result.seconds:.1f} 秒）", title_justify="left")
+    for column in ("文件", "结果", "章节 通过/需核对/失败", "请求", "tokens 提示/缓存/生成"):
+        table.add_column(column)
+    table.add_column("说明", overflow="fold")
+    for f in result.files:
+        name, style = BATCH_STATES[f.status]
+        counts = f.counts()
+        tokens = "—" if f.requests == 0 else "/".join(
+            _tokens(t) for t in (f.prompt_tokens, f.cached_tokens, f.completion_tokens))
+        said = {"current": "已是最新，未重新起草", "not-written": "所有章节都起草失败，没有写出草稿"}.get(
+            f.state, f"重新起草：{f.reason}" if f.reason else "")
+        if f.cached:
+            said = "；".join(x for x in (said, f"{f.cached} 个回答来自缓存") if x)
+        table.add_row(escape(f.label), f"[{style}]{name}[/{style}]",
+                      "/".join(str(counts[s]) for s in ("passed", "needs-review", "failed")), str(f.requests),
+                      tokens, escape(said))
+    totals = result.totals()
+    table.add_section()
+    table.add_row("合计", f"{totals['passed']} 份通过", "", str(totals["requests"]),
+                  "/".join(str(totals[k]) for k in ("prompt_tokens", "cached_tokens", "completion_tokens")), "")
+    return table
+
+
+def batch_status_table(records, folder) -> Table:
+    """`drafter batch --status`: each batch's round, id, status, request counts, time and note."""
+    from drafter.batch.endpoint import STATUS_NAMES
+
+    table = Table(title=f"批处理：{escape(str(folder))}", title_justify="left")
+    for column in ("轮次", "批处理", "状态", "请求", "完成/失败/总数", "更新时间", "说明"):
+        table.add_column(column)
+    for r in records:
+        counts = r.counts or {}
+        ident = r.batch_id or (f"导出：{r.input_path}" if r.kind == "export" else "（已上传，未创建）")
+        note = "；".join(x for x in (r.note, "结果已读取" if r.collected else None) if x)
+        table.add_row(f"{r.round}" + (f"-{r.part}" if r.part > 1 else ""), escape(ident),
+                      STATUS_NAMES.get(r.status, r.status), str(r.requests),
+                      "/".join(str(counts.get(k, "—")) for k in ("completed", "failed", "total")),
+                      r.updated[5:16].replace("T", " "), escape(note))
+    return table
