@@ -44,6 +44,7 @@ class PromptLine:
     fragments: tuple[str, ...]   # its long literal runs
     shape: re.Pattern | None     # the whole line, variables as wildcards
     primer: bool                 # the line belongs to the scripted acknowledgement
+    core: str = ""               # the shape's longest literal run: every echo of the shape has it
 
     def matches(self, line: str) -> bool:
         """Whether a line of an answer (Markdown and list marks removed) echoes this template line."""
@@ -91,7 +92,7 @@ def _prompt_line(line: str, *, primer: bool) -> PromptLine | None:
     fragments = tuple(dict.fromkeys(f.strip() for p in pieces for f in _SENTENCES.findall(p)
                                     if len(f.strip()) >= _MIN_FRAGMENT))
     shape = re.compile(".*?".join(re.escape(p) for p in pieces)) if len(pieces) > 1 else None
-    return PromptLine(head, label, fragments, shape, primer)
+    return PromptLine(head, label, fragments, shape, primer, max(pieces, key=len))
 
 
 def plain_line(line: str) -> str:
@@ -106,4 +107,20 @@ def plain_line(line: str) -> str:
 
 def echo_of(line: str) -> PromptLine | None:
     """The template line a document line echoes (after plain_line), or None."""
+    starts, anywhere = _echo_index()
+    # Most lines of a document echo nothing: one pass of the combined patterns rules them out
+    # before each template line is tried (a 1 MB document has thousands of lines).
+    if not (starts.match(line) or anywhere.search(line)):
+        return None
     return next((p for p in prompt_lines() if p.matches(line)), None)
+
+
+@cache
+def _echo_index() -> tuple[re.Pattern, re.Pattern]:
+    """Every template line's start and label; its fragments and its shape's longest literal run."""
+    lines = prompt_lines()
+    starts = sorted({x for p in lines for x in (p.head, p.label) if x}, key=len, reverse=True)
+    inner = {f for p in lines for f in p.fragments} | {p.core for p in lines if p.shape is not None}
+    never = r"(?!x)x"
+    return (re.compile("|".join(map(re.escape, starts)) or never),
+            re.compile("|".join(map(re.escape, sorted(inner, key=len, reverse=True))) or never))
