@@ -484,7 +484,7 @@ def _omitted(report, sec: Section, text: str) -> list[dict]:
             missing.setdefault(unused.text, []).append(unused.mention)
     numbered = {u.text for u in report.unused_facts} | {m.fact for m in report.mentions if m.fact}
     for statement in own - numbered:
-        if not wording_used(statement, text):
+        if not wording_used(statement, text, heading=sec.title):
             missing.setdefault(statement, [])
     return [{"text": half_width(statement), "verdict": "omitted", "reason": "、".join(m for m in mentions if m),
              "context": "", "nearby_facts": []} for statement, mentions in missing.items()]
@@ -495,13 +495,20 @@ def _omitted(report, sec: Section, text: str) -> list[dict]:
 WORDING_SHARE = 0.2
 
 
-def wording_used(statement: str, text: str) -> bool:
-    """Whether the text says what a statement without numbers says, closely enough to be its wording."""
-    words = {statement[i:i + 2] for i in range(len(statement) - 1)
-             if all("\u4e00" <= ch <= "\u9fff" for ch in statement[i:i + 2])}
+def wording_used(statement: str, text: str, heading: str = "") -> bool:
+    """Whether the text says what a statement without numbers says, closely enough to be its wording.
+
+    Words of the section's heading do not count: a model that only writes the heading back
+    (制定责任落实方案。) has not written 制定《…责任落实方案》.
+    """
+    words = _words(statement) - _words(heading)
     if not words:
         return True  # nothing to compare (Latin letters, marks): not this check's to judge
     return sum(w in text for w in words) >= WORDING_SHARE * len(words)
+
+
+def _words(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1) if all("\u4e00" <= ch <= "\u9fff" for ch in text[i:i + 2])}
 
 
 def _problems_note(problems: list[dict]) -> str | None:

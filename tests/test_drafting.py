@@ -138,8 +138,10 @@ def test_drafting_facts_without_numbers_left_out_are_sent_back(run, tmp_path):
 
 
 WORDING = [
-    # (fact, text, written)
+    # (fact, text, written); the section's heading is 制定责任落实方案
     ("确定兴建文化大楼计划", "我乡计划新建一座文化大楼。", True),
+    ("制定《南坝乡创建全国文明城市工作责任落实方案》", "我乡制定了创建全国文明城市工作责任落实方案。", True),
+    ("制定《南坝乡创建全国文明城市工作责任落实方案》", "制定责任落实方案。", False),  # the heading only
     ("促进我乡三个文明建设协调发展", "推动了全乡物质文明、政治文明和精神文明建设协调发展。", True),
     ("街道乱摆乱卖现象时有发生", "集镇上乱摆乱卖的现象仍时有发生。", True),
     ("在区委宣传部和区委创建办的支持指导下推进创建工作", "总体情况（开头）的正文。", False),
@@ -152,7 +154,7 @@ WORDING = [
 def test_drafting_wording_used(fact, text, written):
     from drafter.drafting import wording_used
 
-    assert wording_used(fact, text) is written
+    assert wording_used(fact, text, heading="制定责任落实方案") is written
 
 
 def test_drafting_number_copied_from_a_style_reference_is_repaired_or_flagged(run, tmp_path):
