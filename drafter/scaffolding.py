@@ -31,7 +31,9 @@ _HEAD_CHARS = 8       # an echo may stop early: the first characters of a line's
 _MIN_HEAD = 4         # shorter starts (你是, 以下是) are ordinary words
 _MIN_FRAGMENT = 10    # a literal run this long, anywhere in a line, is the prompt's own sentence
 _MAX_LABEL = 12       # 写法：, 篇幅：, 事实清单中相近的说法：
-_SENTENCES = re.compile(r"[^。；！？]+[。；！？]?")
+# A sentence, or what follows a label's colon: "”的正文：第一句就是正文…" is echoed without its start.
+_SENTENCES = re.compile(r"[^。；！？：]+[。；！？]?")
+_EDGE_MARKS = "”“‘’（）《》 "  # quotes and brackets around a template variable, not the sentence's own
 MAX_LINE = 600
 
 
@@ -89,8 +91,8 @@ def _prompt_line(line: str, *, primer: bool) -> PromptLine | None:
     colon = start.find("：")
     label = start[:colon + 1] if 2 <= colon < _MAX_LABEL else ""
     # Each sentence of a literal run on its own: an echo may copy one sentence of a longer line.
-    fragments = tuple(dict.fromkeys(f.strip() for p in pieces for f in _SENTENCES.findall(p)
-                                    if len(f.strip()) >= _MIN_FRAGMENT))
+    fragments = tuple(dict.fromkeys(f.strip(_EDGE_MARKS) for p in pieces for f in _SENTENCES.findall(p)
+                                    if len(f.strip(_EDGE_MARKS)) >= _MIN_FRAGMENT))
     shape = re.compile(".*?".join(re.escape(p) for p in pieces)) if len(pieces) > 1 else None
     return PromptLine(head, label, fragments, shape, primer, max(pieces, key=len))
 

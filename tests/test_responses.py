@@ -159,6 +159,8 @@ SECTION = ("我乡高度重视宣传工作，新建宣传栏7个，开展宣讲1
     "1. “8个”：事实清单中没有这个数字。事实中没有8个",
     "只输出本节正文，不写标题、序号标题和任何解释。",
     "【重写】现在请直接写出“加大宣传力度”的正文，约160字：",
+    # What a 0.5B model answered: the end of the task line, its start and the title's quotes dropped.
+    "制定责任落实方案的正文：第一句就是正文，不要复述以上要求、事实清单或范文。",
 ])
 def test_clean_response_prompt_scaffolding_line_removed(echo):
     cleaned = clean_response(f"{echo}\n{SECTION}", title=TITLE)
