@@ -501,14 +501,13 @@ def wording_used(statement: str, text: str, heading: str = "") -> bool:
     Words of the section's heading do not count: a model that only writes the heading back
     (制定责任落实方案。) has not written 制定《…责任落实方案》.
     """
-    words = _words(statement) - _words(heading)
+    from drafter.check.matching import grams
+
+    words = grams(statement) - grams(heading)  # less the genre's own words (工作, 开展, 创建…)
     if not words:
         return True  # nothing to compare (Latin letters, marks): not this check's to judge
     return sum(w in text for w in words) >= WORDING_SHARE * len(words)
 
-
-def _words(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1) if all("\u4e00" <= ch <= "\u9fff" for ch in text[i:i + 2])}
 
 
 def _problems_note(problems: list[dict]) -> str | None:
